@@ -27,7 +27,7 @@ def test_tradeoff_has_a_panel_per_channel_and_a_curve_per_scheme_and_snr(table):
     assert len(fig.axes) == 2
     labels = [line.get_label() for line in fig.axes[0].lines]
     assert sorted(labels) == ["bitexact jpeg 0 dB", "bitexact jpeg 10 dB", "semantic 0 dB", "semantic 10 dB"]
-    semantic = next(l for l in fig.axes[0].lines if l.get_label() == "semantic 0 dB")
+    semantic = next(ln for ln in fig.axes[0].lines if ln.get_label() == "semantic 0 dB")
     assert list(semantic.get_xdata()) == [1000, 2000, 4000]
     assert list(semantic.get_ydata()) == pytest.approx([0.6, 0.7, 0.9])
 
