@@ -218,10 +218,14 @@ class AbstractLink:
     """Drop-in for :class:`~channels.digital.DigitalLink` that draws codeword failures from the
     BLER table instead of decoding (same plan, same channel realisations)."""
 
-    def __init__(self, mcs: MCS | str, k: int = 512, crc: str | None = "CRC24A") -> None:
+    def __init__(
+        self, mcs: MCS | str, k: int = 512, crc: str | None = "CRC24A", table: BlerTable | None = None
+    ) -> None:
         self.mcs = mcs_by_name(mcs) if isinstance(mcs, str) else mcs
         self.config = link_config(self.mcs, k, crc)
-        self.table = BlerTable.load(k)
+        self.table = table if table is not None else BlerTable.load(k)
+        if self.table.k != k:
+            raise SemcomError(f"BLER table is for k={self.table.k}, the link uses k={k}")
 
     def plan(self, payload_bits: int) -> LinkPlan:
         return plan_packet(self.config, payload_bits)

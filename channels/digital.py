@@ -6,10 +6,13 @@ One row of ``bits: [B, K]`` is one packet (e.g. one view's quantised latent). Pe
 2. the stream is zero-padded to C = ceil((K + crc) / k) codewords of exactly k information bits
    (a fixed k keeps the PHY-abstraction tables exact; the padding is counted);
 3. each codeword is LDPC-encoded (Sionna ``LDPC5GEncoder``) to n = m ceil(k / (R m)) bits, so a
-   codeword fills n / m whole symbols (m bits per symbol), and mapped to Gray QAM (Sionna
-   ``Mapper``; BPSK is 1-bit PAM);
+   codeword fills n / m whole symbols (m bits per symbol), scrambled with a fixed pseudo-random
+   sequence (Sionna ``Scrambler``, as 5G does after rate matching: without it padding or long
+   runs of equal bits would map to a few constellation points and the average symbol energy
+   would drift from 1) and mapped to Gray QAM (Sionna ``Mapper``; BPSK is 1-bit PAM);
 4. symbols go through the channel (:mod:`channels.channel`), are equalised with perfect CSI and
-   demapped with the per-symbol effective noise (Sionna ``Demapper``, APP LLRs);
+   demapped with the per-symbol effective noise (Sionna ``Demapper``, APP LLRs) and
+   descrambled (LLR sign flips, Sionna ``Descrambler``);
 5. codewords are decoded (Sionna ``LDPC5GDecoder``, hard output), padding is dropped and the
    CRC is checked: ``crc_ok: [B]``.
 
@@ -35,6 +38,7 @@ from channels.spec import (
 )
 from semcom.errors import SemcomError, check_choice
 
+SCRAMBLING_SEED = 0x5EC0  # fixed: transmitter and receiver share the sequence
 CRC_BITS = {"CRC24A": 24, "CRC24B": 24, "CRC24C": 24, "CRC16": 16, "CRC11": 11, "CRC6": 6}
 FADING_BLOCKS = ("codeword", "packet")
 
@@ -139,6 +143,8 @@ class _Blocks:
     crc_decoder: object | None
     encoder: object | None
     decoder: object | None
+    scrambler: object
+    descrambler: object
     mapper: object
     demapper: object
 
@@ -147,6 +153,7 @@ class _Blocks:
 def _sionna_blocks(config: DigitalLinkConfig) -> _Blocks:
     from sionna.phy.fec.crc import CRCDecoder, CRCEncoder
     from sionna.phy.fec.ldpc import LDPC5GDecoder, LDPC5GEncoder
+    from sionna.phy.fec.scrambling import Descrambler, Scrambler
     from sionna.phy.mapping import Demapper, Mapper
 
     m = config.bits_per_symbol
@@ -163,7 +170,14 @@ def _sionna_blocks(config: DigitalLinkConfig) -> _Blocks:
                 f" (rate {config.rate:.3f}): {err}"
             ) from None
         dec = LDPC5GDecoder(enc, num_iter=config.num_iter, hard_out=True, return_infobits=True)
-    return _Blocks(crc_enc, crc_dec, enc, dec, Mapper(kind, m), Demapper("app", kind, m))
+    sequence = torch.randint(
+        0, 2, (config.coded_bits,), generator=torch.Generator().manual_seed(SCRAMBLING_SEED)
+    ).to(torch.float32)
+    scrambler = Scrambler(sequence=sequence, binary=True)
+    descrambler = Descrambler(scrambler, binary=False)
+    return _Blocks(
+        crc_enc, crc_dec, enc, dec, scrambler, descrambler, Mapper(kind, m), Demapper("app", kind, m)
+    )
 
 
 @dataclass
@@ -226,7 +240,7 @@ class DigitalLink:
         pad_sym = cfg.coded_bits - coded.shape[1]
         if pad_sym:  # uncoded only: fill the last symbol of each codeword
             coded = torch.nn.functional.pad(coded, (0, pad_sym))
-        symbols = blocks.mapper(coded.reshape(bits.shape[0], -1))
+        symbols = blocks.mapper(blocks.scrambler(coded).reshape(bits.shape[0], -1))
         return TxFrame(info=info, symbols=symbols, plan=plan)
 
     def decode(
@@ -240,7 +254,7 @@ class DigitalLink:
         blocks, cfg = self._blocks, self.config
         batch = y.shape[0]
         x_hat, no_eff = ch.equalize(y, realization, snr_db, "zf")  # = unbiased LMMSE (SISO)
-        llr = blocks.demapper(x_hat, no_eff).reshape(-1, cfg.coded_bits)
+        llr = blocks.descrambler(blocks.demapper(x_hat, no_eff).reshape(-1, cfg.coded_bits))
         if blocks.decoder is not None:
             words = torch.cat([blocks.decoder(part) for part in llr.split(cfg.decode_batch)])
         else:
