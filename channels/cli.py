@@ -31,7 +31,10 @@ def link() -> None:
               help="Stop a point after this many errors [default: 1000 bit errors uncoded, 100 codeword errors LDPC].")
 @click.option("--max-bits", default=2_000_000, show_default=True, type=int, help="Cap on simulated bits per point.")
 @click.option("--batch", default=None, type=int, help="Codewords per batch [default: 100 LDPC, 2000 uncoded].")
-def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, target_errors, max_bits, batch) -> None:
+@click.option("--stop-bler", default=None, type=float,
+              help="Skip the remaining (higher) SNR points once a point's BLER is below this.")
+def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, target_errors, max_bits, batch,
+        stop_bler) -> None:
     """Simulate a BER/BLER curve and write it as CSV (and a PNG waterfall)."""
     from semcom.errors import SemcomError, check_choice
     from channels.spec import check_channel
@@ -68,7 +71,14 @@ def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, t
             target_errors=target, max_bits=max_bits,
             on_batch=lambda p: bar.set_postfix(snr_db=p.snr_db, bits=p.bits, ber=f"{p.ber:.3g}"),
         )
-        rows.append(point.row())
+        rows.append({"channel": channel, "modulation": modulation, "code": code,
+                     "rate": config.codeword_info_bits / config.coded_bits if coded else 1.0,
+                     "block_len": block_len, **point.row()})
+        if stop_bler is not None and point.bler < stop_bler:
+            skipped = len(snrs) - len(rows)
+            if skipped:
+                click.echo(f"BLER {point.bler:.2g} < {stop_bler:g} at {snr} dB: skipped the {skipped} higher SNR points")
+            break
     import pandas as pd
 
     buffer = io.StringIO()
@@ -106,3 +116,29 @@ def table(block_len, out, seed, max_blocks) -> None:
     path = out or cache_dir("channels") / table_filename(block_len)
     write_table(rows, path)
     click.echo(f"wrote {path}")
+
+
+@link.command()
+@click.argument("curves", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--bler", "target", default=1e-2, show_default=True, type=float, help="BLER at which to measure.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV to write.")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None, help="PNG overlay of the BLER curves.")
+def gap(curves, target, out, plot) -> None:
+    """Gap to AWGN capacity at a target BLER of coded curves written by 'semcom link ber'."""
+    import pandas as pd
+
+    from channels.report import capacity_gap_rows, plot_bler_overlay
+    from semcom.paths import atomic_write_bytes
+
+    frames = {path.stem: pd.read_csv(path) for path in curves}
+    rows = capacity_gap_rows(frames, target)
+    buffer = io.StringIO()
+    pd.DataFrame(rows).to_csv(buffer, index=False)
+    atomic_write_bytes(out, buffer.getvalue().encode())
+    for row in rows:
+        click.echo(f"{row['curve']}: {row['spectral_efficiency']:.3f} bit/use, BLER {target:g} at "
+                   f"{row['snr_db_at_target']:.2f} dB, capacity {row['capacity_snr_db']:.2f} dB, gap {row['gap_db']:.2f} dB")
+    click.echo(f"wrote {out}")
+    if plot is not None:
+        plot_bler_overlay(frames, rows, target, plot)
+        click.echo(f"wrote {plot}")

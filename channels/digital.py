@@ -214,6 +214,22 @@ class LinkResult:
     plan: LinkPlan = field(repr=False)
 
 
+@dataclass
+class PacketResults:
+    """Outcome of :meth:`DigitalLink.transmit_packets` for P packets of any lengths.
+
+    bits:         list of P tensors [K_i] float32, decoded payloads
+    crc_ok:       [P] bool
+    channel_uses: [P] int64, complex channel uses of each packet (CRC and padding included)
+    bit_errors:   [P] int64 (simulation truth)
+    """
+
+    bits: list[torch.Tensor]
+    crc_ok: torch.Tensor
+    channel_uses: torch.Tensor
+    bit_errors: torch.Tensor
+
+
 class DigitalLink:
     """CRC + 5G LDPC + QAM over a flat channel; the SNR and the channel are given per call."""
 
@@ -324,3 +340,52 @@ class DigitalLink:
             channel_uses=plan.channel_uses,
             plan=plan,
         )
+
+    def transmit_packets(
+        self,
+        packets: list[torch.Tensor],
+        channel: str,
+        snr_db: float | torch.Tensor,
+        generator: torch.Generator,
+        *,
+        fading_block: str = "packet",
+        block_gains: torch.Tensor | None = None,
+    ) -> PacketResults:
+        """Send P packets of possibly different lengths (e.g. one per view, codec output).
+
+        packets:     list of [K_i] bit tensors
+        snr_db:      float or [P] (one SNR per packet)
+        block_gains: [P, NB] complex64 fading gains to impose (block fading), e.g. one h per
+                     view shared with another link, or the same h for all views of an object;
+                     NB >= 1 for ``fading_block='packet'``, >= codewords for ``'codeword'``
+        Packets of equal length are sent together, groups in order of first appearance, so the
+        same generator state gives the same result.
+        """
+        count = len(packets)
+        snr = torch.as_tensor(snr_db, dtype=torch.float32)
+        snr = snr.expand(count) if snr.dim() == 0 else snr
+        if snr.shape != (count,):
+            raise SemcomError(f"snr_db must be a number or one value per packet ({count})")
+        if block_gains is not None and block_gains.shape[0] != count:
+            raise SemcomError(f"block_gains must have one row per packet ({count})")
+        groups: dict[int, list[int]] = {}
+        for i, packet in enumerate(packets):
+            if packet.dim() != 1:
+                raise SemcomError(f"packet {i} must be a 1-D bit tensor, got {tuple(packet.shape)}")
+            groups.setdefault(packet.numel(), []).append(i)
+        bits_out: list[torch.Tensor | None] = [None] * count
+        ok = torch.zeros(count, dtype=torch.bool)
+        uses = torch.zeros(count, dtype=torch.long)
+        errors = torch.zeros(count, dtype=torch.long)
+        for length, members in groups.items():
+            index = torch.tensor(members)
+            batch = torch.stack([packets[i].to(torch.float32) for i in members])
+            gains = block_gains[index] if block_gains is not None else None
+            real = self.draw_realization(
+                channel, len(members), length, generator, fading_block=fading_block, block_gains=gains
+            )
+            out = self.transmit(batch, channel, snr[index], generator, realization=real)
+            for row, i in enumerate(members):
+                bits_out[i] = out.bits[row]
+            ok[index], uses[index], errors[index] = out.crc_ok, out.channel_uses, out.bit_errors
+        return PacketResults(bits_out, ok, uses, errors)  # type: ignore[arg-type]

@@ -116,3 +116,19 @@ def test_coded_ber_is_far_below_uncoded_at_the_same_snr():
     out = link.transmit(bits, "awgn", 3.0, gen())
     assert out.bit_errors.sum().item() / bits.numel() < 1e-3
     assert math.isclose(out.channel_uses, 512)
+
+
+def test_packets_of_different_lengths_share_per_packet_fading():
+    from channels.channel import draw_block_gains
+
+    link = DigitalLink(DigitalLinkConfig(modulation="qpsk", rate="1/2", codeword_info_bits=128))
+    packets = [random_bits((n,), seed=n).reshape(-1) for n in (100, 300, 100, 50)]
+    gains = draw_block_gains(4, 1, gen(3))
+    gains[1] = 1e-3  # a deep fade on packet 1 only
+    out = link.transmit_packets(packets, "rayleigh-block", 20.0, gen(), block_gains=gains)
+    assert [b.numel() for b in out.bits] == [100, 300, 100, 50]
+    assert out.channel_uses.tolist() == [link.plan(n).channel_uses for n in (100, 300, 100, 50)]
+    assert out.crc_ok.tolist() == [True, False, True, True]
+    assert torch.equal(out.bits[0], packets[0]) and torch.equal(out.bits[3], packets[3])
+    again = link.transmit_packets(packets, "rayleigh-block", 20.0, gen(), block_gains=gains)
+    assert all(torch.equal(a, b) for a, b in zip(out.bits, again.bits))
