@@ -45,12 +45,8 @@ def _png_names(folder: Path) -> list[str]:
     return names
 
 
-def read_paired_folders(dir_a: Path, dir_b: Path) -> tuple[list[str], torch.Tensor, torch.Tensor]:
-    """The PNGs of two folders, paired by file name.
-
-    Returns (names, a, b) with a, b: [N, C, H, W] float32 in [0, 1]. All images must share one
-    size and channel count; both folders must hold exactly the same file names.
-    """
+def paired_png_names(dir_a: Path, dir_b: Path) -> list[str]:
+    """The sorted PNG file names two folders share; an error unless they hold the same names."""
     dir_a, dir_b = Path(dir_a), Path(dir_b)
     names_a, names_b = _png_names(dir_a), _png_names(dir_b)
     if names_a != names_b:
@@ -61,17 +57,30 @@ def read_paired_folders(dir_a: Path, dir_b: Path) -> tuple[list[str], torch.Tens
             for folder, only in ((dir_a, only_a), (dir_b, only_b)) if only
         )
         raise SemcomError(f"the folders' PNG names do not pair up: {detail}")
-    images_a = [read_png(dir_a / n) for n in names_a]
-    images_b = [read_png(dir_b / n) for n in names_b]
-    first = images_a[0].shape
-    for name, ia, ib in zip(names_a, images_a, images_b, strict=True):
-        for folder, img in ((dir_a, ia), (dir_b, ib)):
-            if img.shape != first:
-                raise SemcomError(
-                    f"{folder / name} is {_describe(img)} but {dir_a / names_a[0]} is {_describe(images_a[0])}; "
-                    "all images must have the same size and channels"
-                )
-    return names_a, torch.stack(images_a), torch.stack(images_b)
+    return names_a
+
+
+def read_images(folder: Path, names: list[str], like: torch.Tensor | None = None) -> torch.Tensor:
+    """Read ``names`` from ``folder`` as [N, C, H, W] float32 in [0, 1].
+
+    All images must share the size and channels of the first one, or of ``like`` ([C, H, W]).
+    """
+    images = [read_png(Path(folder) / n) for n in names]
+    first = like if like is not None else images[0]
+    for name, img in zip(names, images, strict=True):
+        if img.shape != first.shape:
+            raise SemcomError(
+                f"{Path(folder) / name} is {_describe(img)} but the first image is {_describe(first)}; "
+                "all images must have the same size and channels"
+            )
+    return torch.stack(images)
+
+
+def read_paired_folders(dir_a: Path, dir_b: Path) -> tuple[list[str], torch.Tensor, torch.Tensor]:
+    """All PNGs of two folders, paired by file name: (names, a, b), a, b: [N, C, H, W] in [0, 1]."""
+    names = paired_png_names(dir_a, dir_b)
+    a = read_images(dir_a, names)
+    return names, a, read_images(dir_b, names, like=a[0])
 
 
 def _describe(img: torch.Tensor) -> str:
