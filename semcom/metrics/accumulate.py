@@ -38,8 +38,10 @@ def flatten_views(x: torch.Tensor) -> torch.Tensor:
 class ImageMetrics:
     """Accumulates PSNR, SSIM, LPIPS, FID, KID and fd_clf over batches.
 
-    metrics: names from :data:`METRIC_NAMES`. lpips_resize_to: see :class:`~semcom.metrics.lpips.LPIPS`.
-    classifier: feature extractor for ``fd_clf`` (e.g. :class:`~semcom.metrics.classifier.ClassifierFeatures`).
+    metrics: names from :data:`METRIC_NAMES`.
+    lpips_resize_to: see :class:`~semcom.metrics.lpips.LPIPS`.
+    classifier: feature extractor for ``fd_clf``
+    (e.g. :class:`~semcom.metrics.classifier.ClassifierFeatures`).
     reference: cached real features (:class:`~semcom.metrics.reference.ReferenceFeatures`) to
     compare the estimates with, instead of the references passed to :meth:`update`; its backbone
     must be the Inception's (FID/KID) or the classifier's (fd_clf).
@@ -79,7 +81,9 @@ class ImageMetrics:
             self.extractors["inception"] = inception
         if "fd_clf" in self.metrics:
             if classifier is None:
-                raise SemcomError("metric 'fd_clf' needs a classifier (see semcom.metrics.classifier)")
+                raise SemcomError(
+                    "metric 'fd_clf' needs a classifier (see semcom.metrics.classifier)"
+                )
             self.extractors["classifier"] = classifier
         self.lpips = None
         if "lpips" in self.metrics:
@@ -100,7 +104,9 @@ class ImageMetrics:
 
     def reset(self) -> None:
         """Forget everything accumulated."""
-        self._paired: dict[str, list[torch.Tensor]] = {m: [] for m in PAIRED_METRICS if m in self.metrics}
+        self._paired: dict[str, list[torch.Tensor]] = {
+            m: [] for m in PAIRED_METRICS if m in self.metrics
+        }
         self._ref_feats: dict[str, list[torch.Tensor]] = {k: [] for k in self.extractors}
         self._est_feats: dict[str, list[torch.Tensor]] = {k: [] for k in self.extractors}
         self.n_images = 0
@@ -126,7 +132,9 @@ class ImageMetrics:
             batch = self.feature_batch_size
             self._est_feats[key].append(extract_in_batches(extractor, estimate, batch_size=batch))
             if not self._uses_given_reference(extractor):
-                self._ref_feats[key].append(extract_in_batches(extractor, reference, batch_size=batch))
+                self._ref_feats[key].append(
+                    extract_in_batches(extractor, reference, batch_size=batch)
+                )
         self.n_images += reference.shape[0]
 
     def _reference_features(self, key: str) -> torch.Tensor:
@@ -156,15 +164,24 @@ class ImageMetrics:
                 backbone = self.extractors[key].backbone
                 ref = self._reference_features(key)
                 est = torch.cat(self._est_feats[key])
-                out[metric] = frechet_distance(gaussian_stats(ref, backbone), gaussian_stats(est, backbone))
+                out[metric] = frechet_distance(
+                    gaussian_stats(ref, backbone), gaussian_stats(est, backbone)
+                )
                 out[f"{metric}_backbone"] = backbone
                 out[f"{metric}_n_reference"] = int(ref.shape[0])
         if "kid" in self.metrics:
             gen = generator if generator is not None else torch.Generator().manual_seed(0)
             kid = kernel_inception_distance(
-                self._reference_features("inception"), torch.cat(self._est_feats["inception"]),
-                generator=gen, subset_size=self.kid_subset_size, num_subsets=self.kid_num_subsets,
+                self._reference_features("inception"),
+                torch.cat(self._est_feats["inception"]),
+                generator=gen,
+                subset_size=self.kid_subset_size,
+                num_subsets=self.kid_num_subsets,
             )
-            out.update(kid=kid.mean, kid_std=kid.std, kid_subset_size=kid.subset_size,
-                       kid_backbone=self.extractors["inception"].backbone)
+            out.update(
+                kid=kid.mean,
+                kid_std=kid.std,
+                kid_subset_size=kid.subset_size,
+                kid_backbone=self.extractors["inception"].backbone,
+            )
         return {k: (float(v) if isinstance(v, np.floating) else v) for k, v in out.items()}

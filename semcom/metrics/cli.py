@@ -15,15 +15,34 @@ import click
 @click.option("--fid", "use_fid", is_flag=True, help="FID on TF-FID Inception pool3 features.")
 @click.option("--kid", "use_kid", is_flag=True, help="KID on the same features.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object, one key per value.")
-@click.option("--lpips-resize", type=click.IntRange(min=31), default=None,
-              help="Resize images to this square size before LPIPS (needed below 31x31 pixels).")
-@click.option("--kid-subset-size", type=click.IntRange(min=2), default=1000, show_default=True,
-              help="Images per KID subset (capped by the number of images).")
-@click.option("--kid-subsets", type=click.IntRange(min=1), default=100, show_default=True,
-              help="Number of KID subsets.")
+@click.option(
+    "--lpips-resize",
+    type=click.IntRange(min=31),
+    default=None,
+    help="Resize images to this square size before LPIPS (needed below 31x31 pixels).",
+)
+@click.option(
+    "--kid-subset-size",
+    type=click.IntRange(min=2),
+    default=1000,
+    show_default=True,
+    help="Images per KID subset (capped by the number of images).",
+)
+@click.option(
+    "--kid-subsets",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Number of KID subsets.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the KID subsets.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True,
-              help="Images read and processed at a time.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=32,
+    show_default=True,
+    help="Images read and processed at a time.",
+)
 def metrics(
     dir_a: Path,
     dir_b: Path,
@@ -49,14 +68,24 @@ def metrics(
     from semcom.metrics.folders import paired_png_names, read_images
 
     names = paired_png_names(dir_a, dir_b)
-    chosen = ["psnr", "ssim"] + [m for m, on in (("lpips", use_lpips), ("fid", use_fid),
-                                                 ("kid", use_kid)) if on]
-    meter = ImageMetrics(chosen, lpips_resize_to=lpips_resize, kid_subset_size=kid_subset_size,
-                         kid_num_subsets=kid_subsets, feature_batch_size=batch_size)
+    chosen = ["psnr", "ssim"] + [
+        m for m, on in (("lpips", use_lpips), ("fid", use_fid), ("kid", use_kid)) if on
+    ]
+    meter = ImageMetrics(
+        chosen,
+        lpips_resize_to=lpips_resize,
+        kid_subset_size=kid_subset_size,
+        kid_num_subsets=kid_subsets,
+        feature_batch_size=batch_size,
+    )
     first = None
-    for start in tqdm(range(0, len(names), batch_size), desc="semcom metrics", unit="batch",
-                      disable=len(names) <= batch_size):
-        chunk = names[start:start + batch_size]
+    for start in tqdm(
+        range(0, len(names), batch_size),
+        desc="semcom metrics",
+        unit="batch",
+        disable=len(names) <= batch_size,
+    ):
+        chunk = names[start : start + batch_size]
         a = read_images(dir_a, chunk, like=first)
         first = a[0] if first is None else first
         meter.update(a, read_images(dir_b, chunk, like=first))
@@ -66,4 +95,6 @@ def metrics(
         return
     click.echo(f"{dir_a} vs {dir_b}: {values.pop('n_images')} image pairs")
     for key, value in values.items():
-        click.echo(f"  {key:<20} {value:.6g}" if isinstance(value, float) else f"  {key:<20} {value}")
+        click.echo(
+            f"  {key:<20} {value:.6g}" if isinstance(value, float) else f"  {key:<20} {value}"
+        )

@@ -37,9 +37,10 @@ def extract_in_batches(
     """
     chunks = []
     starts = range(0, images.shape[0], batch_size)
-    for start in tqdm(starts, desc=f"features ({extractor.backbone})", disable=not progress,
-                      unit="batch"):
-        batch = images[start:start + batch_size]
+    for start in tqdm(
+        starts, desc=f"features ({extractor.backbone})", disable=not progress, unit="batch"
+    ):
+        batch = images[start : start + batch_size]
         if batch.dtype == torch.uint8:
             batch = batch.float() / 255.0
         chunks.append(extractor(batch))

@@ -17,7 +17,7 @@ _HIGH_DEPTH_MODES = ("I;16", "I;16B", "I;16L", "I", "F")
 
 
 def read_png(path: Path) -> torch.Tensor:
-    """One PNG as [C, H, W] float32 in [0, 1]: C = 1 for grey (L) images, 3 otherwise (alpha dropped)."""
+    """One PNG as [C, H, W] float32 in [0, 1]: C = 1 for grey images, else 3 (alpha dropped)."""
     try:
         with Image.open(path) as img:
             img.load()
@@ -39,7 +39,9 @@ def _png_names(folder: Path) -> list[str]:
         raise SemcomError(f"folder {folder} does not exist")
     if not folder.is_dir():
         raise SemcomError(f"{folder} is not a folder")
-    names = sorted(p.name for p in folder.iterdir() if p.suffix.lower() == IMAGE_SUFFIX and p.is_file())
+    names = sorted(
+        p.name for p in folder.iterdir() if p.suffix.lower() == IMAGE_SUFFIX and p.is_file()
+    )
     if not names:
         raise SemcomError(f"folder {folder} holds no {IMAGE_SUFFIX} files")
     return names
@@ -53,8 +55,10 @@ def paired_png_names(dir_a: Path, dir_b: Path) -> list[str]:
         only_a = sorted(set(names_a) - set(names_b))
         only_b = sorted(set(names_b) - set(names_a))
         detail = "; ".join(
-            f"only in {folder}: {', '.join(only[:3])}{' ...' if len(only) > 3 else ''} ({len(only)})"
-            for folder, only in ((dir_a, only_a), (dir_b, only_b)) if only
+            f"only in {folder}: {', '.join(only[:3])}{' ...' if len(only) > 3 else ''} "
+            f"({len(only)})"
+            for folder, only in ((dir_a, only_a), (dir_b, only_b))
+            if only
         )
         raise SemcomError(f"the folders' PNG names do not pair up: {detail}")
     return names_a
@@ -70,7 +74,8 @@ def read_images(folder: Path, names: list[str], like: torch.Tensor | None = None
     for name, img in zip(names, images, strict=True):
         if img.shape != first.shape:
             raise SemcomError(
-                f"{Path(folder) / name} is {_describe(img)} but the first image is {_describe(first)}; "
+                f"{Path(folder) / name} is {_describe(img)} but the first image is "
+                f"{_describe(first)}; "
                 "all images must have the same size and channels"
             )
     return torch.stack(images)

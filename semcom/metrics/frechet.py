@@ -36,12 +36,20 @@ class GaussianStats:
 
 def gaussian_stats(features: torch.Tensor | np.ndarray, backbone: str) -> GaussianStats:
     """Fit mean and covariance. features: [N, D], N >= 2."""
-    feats = np.asarray(features.detach().cpu() if isinstance(features, torch.Tensor) else features,
-                       dtype=np.float64)
+    feats = np.asarray(
+        features.detach().cpu() if isinstance(features, torch.Tensor) else features,
+        dtype=np.float64,
+    )
     if feats.ndim != 2 or feats.shape[0] < 2:
-        raise SemcomError(f"Frechet statistics need at least 2 feature vectors [N, D], got {list(feats.shape)}")
-    return GaussianStats(mu=feats.mean(axis=0), sigma=np.cov(feats, rowvar=False),
-                         n=feats.shape[0], backbone=backbone)
+        raise SemcomError(
+            f"Frechet statistics need at least 2 feature vectors [N, D], got {list(feats.shape)}"
+        )
+    return GaussianStats(
+        mu=feats.mean(axis=0),
+        sigma=np.cov(feats, rowvar=False),
+        n=feats.shape[0],
+        backbone=backbone,
+    )
 
 
 def _psd_sqrt(sym: np.ndarray) -> np.ndarray:
@@ -61,11 +69,15 @@ def trace_sqrt_product(sigma_a: np.ndarray, sigma_b: np.ndarray) -> float:
 def frechet_distance(a: GaussianStats, b: GaussianStats) -> float:
     """Squared Frechet distance between N(a.mu, a.sigma) and N(b.mu, b.sigma) (>= 0)."""
     if a.backbone != b.backbone:
-        raise SemcomError(f"cannot compare statistics of different backbones: {a.backbone!r} vs {b.backbone!r}")
+        raise SemcomError(
+            f"cannot compare statistics of different backbones: {a.backbone!r} vs {b.backbone!r}"
+        )
     if a.mu.shape != b.mu.shape:
         raise SemcomError(f"feature sizes differ: {a.mu.shape[0]} vs {b.mu.shape[0]}")
     mean_term = float(np.sum((a.mu - b.mu) ** 2))
-    cov_term = float(np.trace(a.sigma) + np.trace(b.sigma)) - 2.0 * trace_sqrt_product(a.sigma, b.sigma)
+    cov_term = float(np.trace(a.sigma) + np.trace(b.sigma)) - 2.0 * trace_sqrt_product(
+        a.sigma, b.sigma
+    )
     return max(mean_term + cov_term, 0.0)
 
 
@@ -80,7 +92,10 @@ class KIDResult:
 
 
 def polynomial_mmd2_unbiased(x: np.ndarray, y: np.ndarray) -> float:
-    """Unbiased MMD^2 with k(u, v) = (u . v / D + 1)^3. x: [m, D], y: [m', D] float64, m, m' >= 2."""
+    """Unbiased MMD^2 with k(u, v) = (u . v / D + 1)^3.
+
+    x: [m, D], y: [m', D] float64 with m, m' >= 2.
+    """
     dim = x.shape[1]
     k_xx = (x @ x.T / dim + 1.0) ** 3
     k_yy = (y @ y.T / dim + 1.0) ** 3
@@ -116,5 +131,6 @@ def kernel_inception_distance(
         ib = torch.randperm(n_b, generator=generator)[:m].numpy()
         values.append(polynomial_mmd2_unbiased(xa[ia], xb[ib]))
     arr = np.asarray(values)
-    return KIDResult(mean=float(arr.mean()), std=float(arr.std()), subset_size=m,
-                     num_subsets=num_subsets)
+    return KIDResult(
+        mean=float(arr.mean()), std=float(arr.std()), subset_size=m, num_subsets=num_subsets
+    )

@@ -27,7 +27,9 @@ def check_images(x: torch.Tensor, name: str = "images") -> torch.Tensor:
     if x.shape[1] not in (1, 3):
         raise SemcomError(f"{name} must have 1 or 3 channels (dim 1), got {x.shape[1]}")
     if not x.is_floating_point():
-        raise SemcomError(f"{name} must be floating point in [0, 1], got {x.dtype} (divide uint8 by 255)")
+        raise SemcomError(
+            f"{name} must be floating point in [0, 1], got {x.dtype} (divide uint8 by 255)"
+        )
     if x.numel() and (x.min() < -RANGE_TOLERANCE or x.max() > 1 + RANGE_TOLERANCE):
         lo, hi = float(x.min()), float(x.max())
         raise SemcomError(f"{name} must lie in [0, 1], got values in [{lo:.4g}, {hi:.4g}]")

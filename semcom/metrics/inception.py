@@ -55,7 +55,7 @@ def tf_resize_bilinear(x: torch.Tensor, size: int = INCEPTION_SIZE) -> torch.Ten
 
 
 def tf_fid_preprocess(images: torch.Tensor) -> torch.Tensor:
-    """images: [N, C, H, W] float32 in [0, 1], C in {1, 3} -> [N, 3, 299, 299] in [-1, 0.9921875]."""
+    """images: [N, C, H, W] float32 in [0, 1], C in {1, 3} -> [N, 3, 299, 299] in [-1, 127/128]."""
     levels = (to_rgb(check_images(images)) * 255.0).round()
     if tuple(levels.shape[-2:]) != (INCEPTION_SIZE, INCEPTION_SIZE):
         levels = tf_resize_bilinear(levels)

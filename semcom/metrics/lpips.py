@@ -64,7 +64,8 @@ class AlexNetFeatures(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self.convs = nn.ModuleList(
-            nn.Conv2d(c_in, c_out, k, stride=s, padding=p) for c_in, c_out, k, s, p, _ in ALEXNET_CONVS
+            nn.Conv2d(c_in, c_out, k, stride=s, padding=p)
+            for c_in, c_out, k, s, p, _ in ALEXNET_CONVS
         )
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
@@ -109,8 +110,9 @@ class LPIPS(nn.Module):
         """x: [N, 1|3, H, W] in [0, 1] -> scaling-layer output [N, 3, H', W']."""
         x = to_rgb(x)
         if self.resize_to is not None and tuple(x.shape[-2:]) != (self.resize_to,) * 2:
-            x = F.interpolate(x, size=(self.resize_to,) * 2, mode="bilinear",
-                              align_corners=False, antialias=True)
+            x = F.interpolate(
+                x, size=(self.resize_to,) * 2, mode="bilinear", align_corners=False, antialias=True
+            )
         elif min(x.shape[-2:]) < MIN_SIZE:
             raise SemcomError(
                 f"LPIPS (AlexNet) needs images of at least {MIN_SIZE}x{MIN_SIZE} pixels, got "
@@ -160,8 +162,10 @@ def read_lpips_weights() -> LPIPSWeights:
     backbone = load_file(str(asset_path("lpips_alexnet")))
     lin = load_file(str(asset_path("lpips_lin")))
     convs = tuple(
-        (backbone[f"AlexNet_0/Conv_{i}/kernel"].permute(3, 2, 0, 1).contiguous(),
-         backbone[f"AlexNet_0/Conv_{i}/bias"])
+        (
+            backbone[f"AlexNet_0/Conv_{i}/kernel"].permute(3, 2, 0, 1).contiguous(),
+            backbone[f"AlexNet_0/Conv_{i}/bias"],
+        )
         for i in range(len(ALEXNET_CONVS))
     )
     lins = tuple(lin[f"lin{i}.model.1.weight"] for i in range(len(ALEXNET_CONVS)))

@@ -83,7 +83,7 @@ def _read(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
     from safetensors import safe_open
 
     with safe_open(str(path), framework="pt") as fh:
-        return {k: fh.get_tensor(k) for k in fh.keys()}, dict(fh.metadata() or {})
+        return {k: fh.get_tensor(k) for k in fh.keys()}, dict(fh.metadata() or {})  # noqa: SIM118
 
 
 def cached_reference_features(
@@ -103,7 +103,10 @@ def cached_reference_features(
     from safetensors.torch import save
 
     if images.dtype != torch.uint8 or images.ndim != 5:
-        raise SemcomError(f"reference images must be uint8 [N, V, C, H, W], got {images.dtype} {list(images.shape)}")
+        raise SemcomError(
+            f"reference images must be uint8 [N, V, C, H, W], "
+            f"got {images.dtype} {list(images.shape)}"
+        )
     if images.shape[1] != len(view_names):
         raise SemcomError(f"{images.shape[1]} views but {len(view_names)} view names")
     path = cache_dir("metrics", "reference") / key.file_name(extractor.backbone)
@@ -111,11 +114,21 @@ def cached_reference_features(
     if path.is_file():
         tensors, meta = _read(path)
         if meta.get("content_sha256") == content and meta.get("backbone") == extractor.backbone:
-            return ReferenceFeatures(key, extractor.backbone, tensors["features"],
-                                     tuple(json.loads(meta["view_names"])), content, path)
+            return ReferenceFeatures(
+                key,
+                extractor.backbone,
+                tensors["features"],
+                tuple(json.loads(meta["view_names"])),
+                content,
+                path,
+            )
     n, v = images.shape[:2]
-    flat = extract_in_batches(extractor, images.reshape(n * v, *images.shape[2:]),
-                              batch_size=batch_size, progress=progress)
+    flat = extract_in_batches(
+        extractor,
+        images.reshape(n * v, *images.shape[2:]),
+        batch_size=batch_size,
+        progress=progress,
+    )
     features = flat.reshape(n, v, -1).contiguous()
     pooled = gaussian_stats(flat, extractor.backbone)
     meta = {
@@ -124,8 +137,11 @@ def cached_reference_features(
         "view_names": json.dumps(list(view_names)),
         "key": json.dumps(key.__dict__),
     }
-    tensors = {"features": features, "mu": torch.from_numpy(pooled.mu),
-               "sigma": torch.from_numpy(pooled.sigma)}
+    tensors = {
+        "features": features,
+        "mu": torch.from_numpy(pooled.mu),
+        "sigma": torch.from_numpy(pooled.sigma),
+    }
     atomic_write_bytes(path, save(tensors, metadata=meta))
     return ReferenceFeatures(key, extractor.backbone, features, tuple(view_names), content, path)
 
@@ -145,5 +161,11 @@ def dataset_reference_features(
 
     ds = load_dataset(dataset, split=split, size=size, seed=seed)
     key = ReferenceKey(dataset=dataset, split=split, size=size, seed=seed)
-    return cached_reference_features(extractor, key, torch.as_tensor(ds.images),
-                                     tuple(ds.view_names), batch_size=batch_size, progress=progress)
+    return cached_reference_features(
+        extractor,
+        key,
+        torch.as_tensor(ds.images),
+        tuple(ds.view_names),
+        batch_size=batch_size,
+        progress=progress,
+    )

@@ -21,7 +21,9 @@ class PixelStats:
 
     def __call__(self, images: torch.Tensor) -> torch.Tensor:
         flat = images.flatten(1)
-        return torch.stack([flat.mean(1), flat.std(1), flat.amax(1), (flat > 0.5).float().mean(1)], 1)
+        return torch.stack(
+            [flat.mean(1), flat.std(1), flat.amax(1), (flat > 0.5).float().mean(1)], 1
+        )
 
 
 def _pairs(seed: int, n: int = 12):
@@ -37,7 +39,7 @@ def test_accumulating_batches_equals_one_shot():
     whole.update(ref, est)
     batched = ImageMetrics(("psnr", "ssim", "fid"), inception=PixelStats())
     for i in range(0, 12, 5):
-        batched.update(ref[i:i + 5], est[i:i + 5])
+        batched.update(ref[i : i + 5], est[i : i + 5])
     a, b = whole.compute(), batched.compute()
     assert a.keys() == b.keys() and a["n_images"] == b["n_images"] == 12
     for key in ("psnr", "ssim", "fid"):
@@ -51,8 +53,9 @@ def test_fid_is_the_frechet_distance_of_the_two_feature_sets_and_zero_against_it
     meter = ImageMetrics(("fid",), inception=PixelStats())
     meter.update(ref, est)
     extractor = PixelStats()
-    want = frechet_distance(gaussian_stats(extractor(ref), "pixel-stats"),
-                            gaussian_stats(extractor(est), "pixel-stats"))
+    want = frechet_distance(
+        gaussian_stats(extractor(ref), "pixel-stats"), gaussian_stats(extractor(est), "pixel-stats")
+    )
     assert meter.compute()["fid"] == pytest.approx(want, rel=1e-9)
     meter.reset()
     meter.update(ref, ref)
@@ -70,13 +73,20 @@ def test_multi_view_batches_are_flattened():
 
 def test_cached_reference_replaces_the_passed_references(tmp_path, monkeypatch):
     monkeypatch.setenv("SEMCOM_CACHE", str(tmp_path))
-    real = torch.randint(0, 256, (6, 2, 3, 16, 16), dtype=torch.uint8,
-                         generator=torch.Generator().manual_seed(3))
-    reference = cached_reference_features(PixelStats(), ReferenceKey("toy", "test", 6, 0), real,
-                                          ("a", "b"), progress=False)
+    real = torch.randint(
+        0, 256, (6, 2, 3, 16, 16), dtype=torch.uint8, generator=torch.Generator().manual_seed(3)
+    )
+    reference = cached_reference_features(
+        PixelStats(), ReferenceKey("toy", "test", 6, 0), real, ("a", "b"), progress=False
+    )
     ref, est = _pairs(4)
-    meter = ImageMetrics(("fid", "kid"), inception=PixelStats(), reference=reference,
-                         kid_subset_size=5, kid_num_subsets=4)
+    meter = ImageMetrics(
+        ("fid", "kid"),
+        inception=PixelStats(),
+        reference=reference,
+        kid_subset_size=5,
+        kid_num_subsets=4,
+    )
     meter.update(ref, est)
     got = meter.compute(generator=torch.Generator().manual_seed(0))
     want = frechet_distance(reference.stats(), gaussian_stats(PixelStats()(est), "pixel-stats"))

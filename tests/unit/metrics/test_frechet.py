@@ -24,8 +24,9 @@ def _stats(mu, sigma, backbone="test"):
 def _scipy_frechet(a: GaussianStats, b: GaussianStats) -> float:
     """The classic formula with a general matrix square root (as TF-FID / pytorch-fid do)."""
     root = scipy.linalg.sqrtm(a.sigma @ b.sigma)
-    return float(np.sum((a.mu - b.mu) ** 2) + np.trace(a.sigma) + np.trace(b.sigma)
-                 - 2 * np.trace(root.real))
+    return float(
+        np.sum((a.mu - b.mu) ** 2) + np.trace(a.sigma) + np.trace(b.sigma) - 2 * np.trace(root.real)
+    )
 
 
 def test_diagonal_gaussians_match_the_closed_form():
@@ -80,12 +81,15 @@ def test_unbiased_mmd_matches_the_pairwise_definition():
 def test_kid_is_near_zero_for_one_distribution_and_positive_for_two():
     gen = torch.Generator().manual_seed(3)
     x, y = torch.randn(400, 16, generator=gen), torch.randn(400, 16, generator=gen)
-    same = kernel_inception_distance(x, y, generator=torch.Generator().manual_seed(0),
-                                     subset_size=100, num_subsets=50)
-    shifted = kernel_inception_distance(x, y + 1.0, generator=torch.Generator().manual_seed(0),
-                                        subset_size=100, num_subsets=50)
+    same = kernel_inception_distance(
+        x, y, generator=torch.Generator().manual_seed(0), subset_size=100, num_subsets=50
+    )
+    shifted = kernel_inception_distance(
+        x, y + 1.0, generator=torch.Generator().manual_seed(0), subset_size=100, num_subsets=50
+    )
     assert abs(same.mean) < 3 * same.std
     assert shifted.mean > 10 * shifted.std > 0
-    again = kernel_inception_distance(x, y, generator=torch.Generator().manual_seed(0),
-                                      subset_size=100, num_subsets=50)
+    again = kernel_inception_distance(
+        x, y, generator=torch.Generator().manual_seed(0), subset_size=100, num_subsets=50
+    )
     assert again == same  # same seed, same subsets

@@ -50,7 +50,9 @@ def test_distance_is_zero_for_identical_images_symmetric_and_grows_with_noise(lp
 def test_grey_images_equal_their_rgb_repetition(lpips_model):
     gen = torch.Generator().manual_seed(1)
     a, b = torch.rand(2, 1, 32, 32, generator=gen).split(1)
-    assert torch.allclose(lpips_model(a, b), lpips_model(a.repeat(1, 3, 1, 1), b.repeat(1, 3, 1, 1)))
+    assert torch.allclose(
+        lpips_model(a, b), lpips_model(a.repeat(1, 3, 1, 1), b.repeat(1, 3, 1, 1))
+    )
 
 
 def test_small_images_need_resize_to(lpips_model):

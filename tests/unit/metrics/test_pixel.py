@@ -46,8 +46,15 @@ def test_ssim_agrees_with_scikit_image_and_is_one_for_identical_images():
     est = (ref + 0.1 * torch.randn(ref.shape, generator=gen)).clamp(0, 1)
     got = ssim(ref, est)
     want = [
-        structural_similarity(ref[i].numpy(), est[i].numpy(), channel_axis=0, data_range=1.0,
-                              gaussian_weights=True, sigma=1.5, use_sample_covariance=False)
+        structural_similarity(
+            ref[i].numpy(),
+            est[i].numpy(),
+            channel_axis=0,
+            data_range=1.0,
+            gaussian_weights=True,
+            sigma=1.5,
+            use_sample_covariance=False,
+        )
         for i in range(2)
     ]
     # torchmetrics and scikit-image treat the borders differently: agree to ~1e-3

@@ -52,8 +52,13 @@ def test_features_are_computed_once_then_read_from_the_cache(cache):
 
 
 def test_pooled_and_per_view_stats(cache):
-    ref = cached_reference_features(ChannelMeans(), ReferenceKey("toy", "test", 10, 0), _images(1),
-                                    ("a", "b", "c"), progress=False)
+    ref = cached_reference_features(
+        ChannelMeans(),
+        ReferenceKey("toy", "test", 10, 0),
+        _images(1),
+        ("a", "b", "c"),
+        progress=False,
+    )
     pooled = ref.stats(ALL_VIEWS)
     assert pooled.n == 30 and pooled.backbone == "channel-means"
     flat = ref.features.reshape(30, 6).double().numpy()
@@ -74,5 +79,10 @@ def test_changed_images_invalidate_the_cache(cache):
 
 def test_reference_images_must_be_uint8_views(cache):
     with pytest.raises(SemcomError, match=r"uint8 \[N, V, C, H, W\]"):
-        cached_reference_features(ChannelMeans(), ReferenceKey("toy", "test", 2, 0),
-                                  torch.rand(2, 3, 8, 8), ("a",), progress=False)
+        cached_reference_features(
+            ChannelMeans(),
+            ReferenceKey("toy", "test", 2, 0),
+            torch.rand(2, 3, 8, 8),
+            ("a",),
+            progress=False,
+        )
