@@ -30,17 +30,14 @@ def bars(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
 TINY = TrainClassifierConfig(epochs=2, batch_size=32, lr=1e-2, width=8, feature_dim=16, seed=0)
 
 
+def train_bars():
+    classes, views = ("top", "middle", "bottom"), ("left", "right")
+    return fit_classifier("bars", bars(96, 0), bars(60, 1), classes, views, TINY, progress=False)
+
+
 @pytest.fixture(scope="module")
 def trained():
-    return fit_classifier(
-        "bars",
-        bars(96, 0),
-        bars(60, 1),
-        ("top", "middle", "bottom"),
-        ("left", "right"),
-        TINY,
-        progress=False,
-    )
+    return train_bars()
 
 
 def test_learns_a_simple_task_and_reports_accuracy_per_view(trained):
@@ -54,15 +51,7 @@ def test_learns_a_simple_task_and_reports_accuracy_per_view(trained):
 
 
 def test_same_seed_same_weights(trained):
-    again, _ = fit_classifier(
-        "bars",
-        bars(96, 0),
-        bars(60, 1),
-        ("top", "middle", "bottom"),
-        ("left", "right"),
-        TINY,
-        progress=False,
-    )
+    again, _ = train_bars()
     model, _ = trained
     for a, b in zip(model.state_dict().values(), again.state_dict().values(), strict=True):
         assert torch.equal(a, b)
