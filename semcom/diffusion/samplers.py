@@ -180,7 +180,9 @@ def sample_heun(denoiser, x_init, schedule, cond, generator, callback):
         d_next = (x_euler - denoised_next) / sigma_next
         xbar = cond.clamp(xbar + (sigma_next - sigma) * 0.5 * (d + d_next))
         if callback is not None:
-            callback({"i": i, "t": float(t_next), "x": cond.to_vp(xbar, t_next), "denoised": denoised})
+            callback(
+                {"i": i, "t": float(t_next), "x": cond.to_vp(xbar, t_next), "denoised": denoised}
+            )
     return cond.final(denoiser, cond.to_vp(xbar, schedule[-1]), schedule[-1])
 
 
@@ -204,7 +206,9 @@ def _multistep(denoiser, x_init, schedule, cond, callback, second_order: bool) -
         xbar = cond.clamp(ratio * xbar - math.expm1(-h) * d_hat)
         old_denoised = denoised
         if callback is not None:
-            callback({"i": i, "t": float(t_next), "x": cond.to_vp(xbar, t_next), "denoised": denoised})
+            callback(
+                {"i": i, "t": float(t_next), "x": cond.to_vp(xbar, t_next), "denoised": denoised}
+            )
     return cond.final(denoiser, cond.to_vp(xbar, schedule[-1]), schedule[-1])
 
 

@@ -55,7 +55,9 @@ class Probe(torch.nn.Module):
 def test_observed_views_enter_clean_and_get_no_gradient():
     g = torch.Generator().manual_seed(0)
     z0 = torch.randn(4, 3, 5, generator=g)
-    obs = torch.tensor([[True, False, False], [False, True, True], [False] * 3, [True, True, False]])
+    obs = torch.tensor(
+        [[True, False, False], [False, True, True], [False] * 3, [True, True, False]]
+    )
     t = torch.full((4,), 0.6)
     probe = Probe(z0.shape)
     loss = masked_diffusion_loss(probe, z0, obs, t, g)
@@ -85,7 +87,11 @@ def test_weighting_makes_each_sample_count_equally(n_obs):
 def test_fully_observed_sample_contributes_zero():
     obs = torch.ones(2, 3, dtype=torch.bool)
     loss = masked_diffusion_loss(
-        lambda z, tau: torch.ones_like(z), torch.randn(2, 3, 4), obs, torch.rand(2), torch.Generator()
+        lambda z, tau: torch.ones_like(z),
+        torch.randn(2, 3, 4),
+        obs,
+        torch.rand(2),
+        torch.Generator(),
     )
     assert loss.item() == 0.0
 

@@ -137,10 +137,22 @@ def test_bad_inputs():
     x = torch.zeros(2, 3, 4)
     sample = get_sampler("dpmpp_2m")
     with pytest.raises(SemcomError, match="observed_mask"):
-        sample(lambda x, t: x, x, logsnr_uniform(3), observed_mask=torch.zeros(2, 2, dtype=bool),
-               known=x, generator=None)
+        sample(
+            lambda x, t: x,
+            x,
+            logsnr_uniform(3),
+            observed_mask=torch.zeros(2, 2, dtype=bool),
+            known=x,
+            generator=None,
+        )
     with pytest.raises(SemcomError, match="bool"):
-        sample(lambda x, t: x, x, logsnr_uniform(3), observed_mask=torch.zeros(2, 3),
-               known=x, generator=None)
+        sample(
+            lambda x, t: x,
+            x,
+            logsnr_uniform(3),
+            observed_mask=torch.zeros(2, 3),
+            known=x,
+            generator=None,
+        )
     with pytest.raises(SemcomError, match="allowed: euler_maruyama, heun, dpmpp_2m, ddim"):
         get_sampler("plms")
