@@ -1,0 +1,28 @@
+"""Shared fixtures: an isolated cache folder and a skip for tests that need fetched assets."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def isolated_cache(tmp_path, monkeypatch):
+    """Point $SEMCOM_CACHE at an empty temporary folder for this test."""
+    monkeypatch.setenv("SEMCOM_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def require_asset():
+    """Call with an asset name; skips the test if `semcom assets fetch` has not provided it."""
+    from semcom.errors import AssetMissingError
+
+    def need(name: str):
+        from semcom.assets import asset_path
+
+        try:
+            return asset_path(name)
+        except AssetMissingError as err:
+            pytest.skip(str(err))
+
+    return need
