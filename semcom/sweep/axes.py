@@ -16,7 +16,7 @@ LINK_MODES = ("full", "abstraction")
 TRANSMISSIONS = ("digital", "analog")
 VIEW_POLICIES = ("random", "schedule")
 CODECS = ("png", "jpeg", "webp", "avif")
-IMPUTERS = ("mvld", "smvae", "mopoe", "mvae", "none")
+IMPUTERS = ("mvld", "smvae", "mopoe", "mvae")
 
 ALL = SCHEMES
 DIGITAL = ("semantic", "bitexact", "hybrid")
@@ -50,6 +50,12 @@ def _range(lo: float, hi: float, what: str = "") -> Callable[[object], str | Non
     return check
 
 
+def _sampler(v: object) -> str | None:
+    from semcom.diffusion.samplers import SAMPLERS
+
+    return None if v in SAMPLERS else "allowed: " + ", ".join(SAMPLERS)
+
+
 def _mcs(v: object) -> str | None:
     if v == "auto":
         return None
@@ -77,7 +83,7 @@ AXES: dict[str, Axis] = {a.name: a for a in (
     Axis("codec", str, "jpeg", PIXELS, _choice(CODECS), "image codec of the bit-exact schemes"),
     Axis("quality", int, 75, PIXELS, _range(1, 100, "quality"), "codec quality (lossy codecs)"),
     Axis("imputer", str, "mvld", IMPUTING, _choice(IMPUTERS), "receiver imputer for missing views"),
-    Axis("sampler", str, "dpmpp_2m", IMPUTING, lambda v: None, "diffusion sampler"),
-    Axis("steps", int, 20, IMPUTING, _range(1, 10000, "steps"), "sampler steps"),
+    Axis("sampler", str, "dpmpp_2m", IMPUTING, _sampler, "diffusion sampler"),
+    Axis("steps", int, 24, IMPUTING, _range(1, 10000, "steps"), "sampler steps"),
     Axis("seed", int, 0, ALL, _range(0, 2**31 - 1, "seed"), "seed of every random draw of the cell"),
 )}

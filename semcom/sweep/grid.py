@@ -62,5 +62,10 @@ def expand(config: ExperimentConfig) -> list[Cell]:
                     )
                 if scheme in ("semantic",) and values.get("transmission") == "analog":
                     values["link_mode"] = values["mcs"] = None
+                if values.get("link_mode") == "abstraction" and values["channel"] == "rayleigh-fast":
+                    raise SemcomError(
+                        f"[[grid]] #{index + 1}: link_mode = 'abstraction' needs block fading; "
+                        "allowed channels: awgn, rayleigh-block (use link_mode = 'full' for rayleigh-fast)"
+                    )
                 cells[Cell(scheme=scheme, **values)] = None
     return list(cells)
