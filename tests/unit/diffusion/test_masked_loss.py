@@ -79,7 +79,10 @@ def test_weighting_makes_each_sample_count_equally(n_obs):
     b, v, d = 4000, 4, 8
     obs = torch.zeros(b, v, dtype=torch.bool)
     obs[:, :n_obs] = True
-    zero = lambda z, tau: torch.zeros_like(z)
+
+    def zero(z, tau):
+        return torch.zeros_like(z)
+
     loss = masked_diffusion_loss(zero, torch.randn(b, v, d, generator=g), obs, torch.rand(b), g)
     assert abs(loss.item() - 1.0) < 0.02
 
