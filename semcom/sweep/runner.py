@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable
 
@@ -84,8 +85,13 @@ def _execute_ray(cells: list[Cell], config: ExperimentConfig, address: str | Non
         raise SemcomError("--executor ray needs Ray: pip install 'semcom[ray]'") from None
     started_here = not ray.is_initialized()
     if started_here:
-        ray.init(address=address or os.environ.get("RAY_ADDRESS") or None,
-                 include_dashboard=False, log_to_driver=False)
+        address = address or os.environ.get("RAY_ADDRESS") or None
+        # A local instance's workers import the same modules as this process; on a cluster
+        # semcom must be installed on the nodes.
+        runtime_env = None if address else {"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}}
+        local = {} if address else {"_node_ip_address": "127.0.0.1"}  # stay on loopback
+        ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                 runtime_env=runtime_env, configure_logging=False, **local)
     try:
         task = ray.remote(_run_on_worker)
         pending = [task.remote(config.source_text, config.name, cell) for cell in cells]

@@ -84,3 +84,33 @@ def test_resume_refuses_a_changed_experiment(toy, tmp_path):
 def test_unknown_executor(toy, tmp_path):
     with pytest.raises(SemcomError, match="unknown executor 'slurm'; allowed: local, ray"):
         run_sweep(toy, str(tmp_path / "toy"), executor="slurm", progress=False, echo=lambda *_: None)
+
+
+RAY_TEXT = """
+name = "toy-ray"
+[data]
+n_objects = 3
+[metrics]
+lpips = false
+fd_clf = false
+coherence = false
+[[grid]]
+scheme = "capacity"
+channel = ["awgn", "rayleigh-block"]
+snr_db = [0, 10]
+codec = "webp"
+"""
+
+
+def test_ray_executor_runs_the_same_cells_on_a_local_instance(tmp_path):
+    ray = pytest.importorskip("ray")
+    config = parse_experiment(RAY_TEXT)
+    local = run_sweep(config, str(tmp_path / "local"), progress=False, echo=lambda *_: None)
+    remote = run_sweep(config, str(tmp_path / "ray"), executor="ray", progress=False, echo=lambda *_: None)
+    assert not ray.is_initialized()  # the executor shut down the instance it started
+
+    def strip(rows):
+        return sorted(({k: v for k, v in r.items() if k != "wall_s"} for r in rows), key=lambda r: r["cell_id"])
+
+    assert len(read(local.csv_path)) == 4
+    assert strip(read(remote.csv_path)) == strip(read(local.csv_path))
