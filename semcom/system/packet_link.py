@@ -9,6 +9,7 @@ payload of every packet that arrived, a CRC flag and the exact channel uses of e
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -16,8 +17,18 @@ import torch
 from semcom.errors import SemcomError, check_choice
 
 LINK_MODES = ("full", "abstraction")
-CODEWORD_INFO_BITS = 512
+CODEWORD_INFO_BITS = 512  # bit-exact files are segmented into codewords of this size
+MAX_CODEWORD_INFO_BITS = 8448  # 5G LDPC base graph 1
+CRC_BITS = 24
 TARGET_BLER = 0.1
+
+
+def fitted_codeword_bits(payload_bits: int, crc_bits: int = CRC_BITS) -> int:
+    """Information bits per codeword that carry a fixed-size packet (payload + CRC) in the
+    fewest codewords of equal size, so that at most a few bits are padding."""
+    total = payload_bits + crc_bits
+    count = math.ceil(total / MAX_CODEWORD_INFO_BITS)
+    return math.ceil(total / count)
 
 
 def choose_mcs(name: str, snr_db: float, k: int = CODEWORD_INFO_BITS):

@@ -22,7 +22,7 @@ from semcom.sweep.grid import Cell
 from semcom.sweep.runner import SweepContext
 from semcom.system.codecs import CodecConfig
 from semcom.system.evaluation import CellEvaluation
-from semcom.system.packet_link import PacketLink, choose_mcs
+from semcom.system.packet_link import PacketLink, choose_mcs, fitted_codeword_bits
 from semcom.system.quantiser import QuantiserConfig
 from semcom.system.receiver import BitExactReceiver, SemanticReceiver
 from semcom.system.streams import stream
@@ -140,12 +140,21 @@ def run_semantic(cell: Cell, context: SweepContext) -> dict[str, object]:
             latent_shape = tuple(imputer.encode(dataset.batch(slice(0, 1))[0]).shape[2:])
         return SemanticTransmitter(imputer, quantiser), SemanticReceiver(imputer, quantiser, latent_shape)
 
+
     if quantiser is None:
         return _run(cell, context, make, _send_analog)
-    link = PacketLink(choose_mcs(cell.mcs, cell.snr_db), cell.link_mode)
+    # every view's packet has the same size: one codeword fitted to it, no padding
+    payload = _latent_values(imputer, _dataset(context)) * quantiser.bits
+    link = PacketLink(choose_mcs(cell.mcs, cell.snr_db), cell.link_mode, fitted_codeword_bits(payload))
     row = _run(cell, context, make, lambda c, p, i: _send_digital(c, p, link, i))
     row["mcs"] = link.mcs.name
     return row
+
+
+def _latent_values(imputer, dataset) -> int:
+    """Latent values per view (D)."""
+    with torch.no_grad():
+        return math.prod(imputer.encode(dataset.batch(slice(0, 1))[0]).shape[2:])
 
 
 def _run_bitexact(cell: Cell, context: SweepContext, imputer) -> dict[str, object]:

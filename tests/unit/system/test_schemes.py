@@ -8,13 +8,14 @@ import math
 import pytest
 import torch
 
+from channels.mcs import mcs_by_name
 from semcom.models.autoencoder import AutoencoderConfig, LatentStats, MultiViewAutoencoder
 from semcom.models.imputer import MVLDImputer
 from semcom.models.score_net import ScoreNet, ScoreNetConfig
 from semcom.sweep.config import parse_experiment
 from semcom.sweep.grid import Cell
 from semcom.sweep.runner import SweepContext, run_cell
-from semcom.system.packet_link import PacketLink
+from semcom.system.packet_link import PacketLink, fitted_codeword_bits
 from semcom.system.receiver import MISSING_FILL
 
 D = 16
@@ -72,8 +73,9 @@ def bitexact(**kw):
 
 def test_sending_k_of_v_views_uses_k_over_v_of_the_channel(context):
     rows = {k: run_cell(semantic(views_sent=k), context) for k in (1, 2, 4)}
-    link = PacketLink(__import__("channels.mcs", fromlist=["x"]).mcs_by_name("qpsk-1/2"))
+    link = PacketLink(mcs_by_name("qpsk-1/2"), k=fitted_codeword_bits(D * 8))
     per_view = link.channel_uses(D * 8)
+    assert per_view == (D * 8 + 24) * 2 // 2  # one codeword, rate 1/2, 2 bits per symbol: no padding
     for k, row in rows.items():
         assert row["channel_uses_per_object"] == k * per_view
         assert row["bits_per_object"] == k * D * 8
@@ -94,7 +96,7 @@ def test_bitexact_counts_real_file_sizes_plus_crc_and_padding(context):
 
     row = run_cell(bitexact(), context)
     ds = context._cache["dataset"]
-    link = PacketLink(__import__("channels.mcs", fromlist=["x"]).mcs_by_name("qpsk-1/2"))
+    link = PacketLink(mcs_by_name("qpsk-1/2"))
     pixels = to_uint8(ds.batch(slice(0, 4))[0])
     files = [encode(pixels[b, v], CodecConfig("png")) for b in range(4) for v in range(4)]
     assert row["bits_per_object"] == sum(8 * len(f) for f in files) / 4
@@ -144,3 +146,10 @@ def test_capacity_bound_is_below_the_coded_link(context):
 
 def test_missing_fill_value():
     assert MISSING_FILL == 0.5
+
+
+@pytest.mark.parametrize("payload, k", [(512, 536), (100, 124), (8424, 8448), (8425, 4225), (20000, 6675)])
+def test_fitted_codeword_bits_leave_almost_no_padding(payload, k):
+    assert fitted_codeword_bits(payload) == k
+    count = math.ceil((payload + 24) / k)
+    assert 0 <= count * k - payload - 24 < count and k <= 8448
