@@ -141,7 +141,7 @@ class BlerCurve:
 class BlerTable:
     """SNR -> codeword BLER for every MCS at one codeword size ``k`` (AWGN, from CSV)."""
 
-    def __init__(self, rows: "list[dict[str, object]] | object", k: int) -> None:
+    def __init__(self, rows: list[dict[str, object]] | object, k: int) -> None:
         import pandas as pd
 
         frame = pd.DataFrame(rows)
@@ -157,7 +157,7 @@ class BlerTable:
         self.mcs = tuple(m for m in MCS_TABLE if m.name in self.curves)
 
     @classmethod
-    def load(cls, k: int = 512) -> "BlerTable":
+    def load(cls, k: int = 512) -> BlerTable:
         """The table for codeword size ``k`` (shipped or cached), else a one-line SemcomError."""
         return _load_table(k)
 
@@ -174,9 +174,9 @@ class BlerTable:
         (None if not even the most robust one qualifies)."""
         best = None
         for mcs in self.mcs:
-            if float(self.bler(mcs, snr_db)) <= target_bler:
-                if best is None or mcs.spectral_efficiency > best.spectral_efficiency:
-                    best = mcs
+            meets = float(self.bler(mcs, snr_db)) <= target_bler
+            if meets and (best is None or mcs.spectral_efficiency > best.spectral_efficiency):
+                best = mcs
         return best
 
     def goodput(self, mcs: MCS, snr_db: np.ndarray | float) -> np.ndarray:

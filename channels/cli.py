@@ -36,8 +36,8 @@ def link() -> None:
 def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, target_errors, max_bits, batch,
         stop_bler) -> None:
     """Simulate a BER/BLER curve and write it as CSV (and a PNG waterfall)."""
-    from semcom.errors import SemcomError, check_choice
     from channels.spec import check_channel
+    from semcom.errors import SemcomError, check_choice
 
     check_channel(channel)
     check_choice("modulation", modulation, MODULATIONS)
@@ -91,6 +91,7 @@ def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, t
             rows, plot, modulation=modulation, channel=channel, coded=coded,
             title=f"{modulation} {code}{rate_text} on {channel}, k={block_len}",
             spectral_efficiency=config.bits_per_symbol * config.codeword_info_bits / config.coded_bits,
+            codeword=(block_len, config.coded_bits // config.bits_per_symbol) if coded else None,
         )
         click.echo(f"wrote {plot}")
 
@@ -141,4 +142,32 @@ def gap(curves, target, out, plot) -> None:
     click.echo(f"wrote {out}")
     if plot is not None:
         plot_bler_overlay(frames, rows, target, plot)
+        click.echo(f"wrote {plot}")
+
+
+@link.command()
+@click.option("--snr-db", "snr_text", default="-5:0.5:30", show_default=True, help="Es/N0 points in dB.")
+@click.option("--target-bler", default=0.1, show_default=True, type=float, help="BLER the selected MCS must meet.")
+@click.option("--block-len", default=512, show_default=True, type=int, help="Information bits per codeword (table).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV to write.")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None, help="PNG to write.")
+def mcs(snr_text, target_bler, block_len, out, plot) -> None:
+    """Best MCS per SNR and the goodput envelope, from the PHY-abstraction tables (AWGN)."""
+    import pandas as pd
+
+    from channels.abstraction import BlerTable
+    from channels.report import envelope_rows, plot_envelope
+    from semcom.errors import SemcomError
+    from semcom.paths import atomic_write_bytes
+
+    if not 0 < target_bler < 1:
+        raise SemcomError(f"--target-bler must be between 0 and 1, got {target_bler}")
+    table = BlerTable.load(block_len)
+    rows = envelope_rows(table, parse_snr_db(snr_text), target_bler)
+    buffer = io.StringIO()
+    pd.DataFrame(rows).to_csv(buffer, index=False)
+    atomic_write_bytes(out, buffer.getvalue().encode())
+    click.echo(f"wrote {out}")
+    if plot is not None:
+        plot_envelope(table, rows, plot)
         click.echo(f"wrote {plot}")

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import numpy as np
 
-from channels.limits import capacity_snr_db, rayleigh_outage_probability, uncoded_ber
+from channels.limits import (
+    awgn_normal_approximation_bler,
+    capacity_snr_db,
+    rayleigh_outage_probability,
+    uncoded_ber,
+)
 from channels.spec import db_to_linear
 
 
@@ -19,6 +24,7 @@ def plot_waterfall(
     channel: str,
     coded: bool,
     spectral_efficiency: float,
+    codeword: tuple[int, int] | None = None,
 ) -> None:
     """Simulated BER and BLER vs Es/N0 with the closed forms beside them.
 
@@ -45,6 +51,10 @@ def plot_waterfall(
     elif channel == "awgn":
         ax.axvline(capacity_snr_db(spectral_efficiency), color="k", ls=":",
                    label=f"Shannon limit ({spectral_efficiency:.2f} bit/use)")
+        if codeword is not None:
+            k, uses = codeword
+            ax.semilogy(grid, awgn_normal_approximation_bler(k, uses, db_to_linear(grid)), "k--",
+                        label=f"BLER normal approximation (k={k}, n={uses} uses)")
     elif channel == "rayleigh-block":
         outage = rayleigh_outage_probability(spectral_efficiency, db_to_linear(grid))
         ax.semilogy(grid, outage, "k--", label="outage probability (BLER bound)")

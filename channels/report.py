@@ -63,3 +63,53 @@ def plot_bler_overlay(frames: dict, rows: list[dict[str, object]], target: float
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def envelope_rows(table, snr_db: list[float], target_bler: float) -> list[dict[str, object]]:
+    """Per SNR: the best MCS at ``target_bler`` (link adaptation) and the goodput envelope
+    max over MCS of m R (1 - BLER), beside AWGN capacity. ``table``: a BlerTable."""
+    from channels.limits import awgn_capacity
+
+    rows = []
+    for snr in snr_db:
+        best = table.best_mcs(snr, target_bler)
+        goodputs = {m.name: float(table.goodput(m, snr)) for m in table.mcs}
+        top = max(goodputs, key=goodputs.get)
+        rows.append({
+            "snr_db": snr,
+            "target_bler": target_bler,
+            "best_mcs": best.name if best else "",
+            "best_mcs_efficiency": best.spectral_efficiency if best else 0.0,
+            "best_mcs_bler": float(table.bler(best, snr)) if best else float("nan"),
+            "envelope_goodput": goodputs[top],
+            "envelope_mcs": top,
+            "awgn_capacity": float(awgn_capacity(10 ** (snr / 10))),
+        })
+    return rows
+
+
+def plot_envelope(table, rows: list[dict[str, object]], path: Path) -> None:
+    """Goodput of every MCS (thin), their envelope and the selected MCS (thick), and capacity."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    snr = np.array([r["snr_db"] for r in rows], dtype=float)
+    grid = np.linspace(snr.min(), snr.max(), 400)
+    fig, ax = plt.subplots(figsize=(7.0, 4.6))
+    for mcs in table.mcs:
+        ax.plot(grid, table.goodput(mcs, grid), lw=0.7, alpha=0.6)
+    ax.plot(snr, [r["envelope_goodput"] for r in rows], "k-", lw=2, label="goodput envelope")
+    ax.step(snr, [r["best_mcs_efficiency"] for r in rows], "r--", where="post",
+            label=f"selected MCS (BLER <= {rows[0]['target_bler']:g})")
+    ax.plot(grid, np.log2(1 + 10 ** (grid / 10)), "b:", label="AWGN capacity")
+    ax.set_xlabel("Es/N0 per complex symbol [dB]")
+    ax.set_ylabel("information bits per channel use")
+    ax.set_title(f"MCS envelope, 5G LDPC k={table.k}, AWGN (thin: each MCS)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

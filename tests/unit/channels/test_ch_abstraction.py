@@ -106,3 +106,15 @@ def test_abstraction_matches_full_link_at_bler_0_1(mcs_name):
     table = BlerTable.load(512)
     centre, measured = full_link_snr_at(mcs_name, table, 0.1, blocks=1000, seed=7)
     assert abs(measured - centre) < 0.5
+
+
+def test_envelope_is_the_maximum_goodput_and_below_capacity():
+    from channels.report import envelope_rows
+
+    table = synthetic_table()
+    rows = envelope_rows(table, [0.0, 10.0, 25.0], 0.1)
+    for row in rows:
+        best = max(float(table.goodput(m, row["snr_db"])) for m in MCS_TABLE)
+        assert row["envelope_goodput"] == pytest.approx(best)
+        assert row["envelope_goodput"] < row["awgn_capacity"]
+    assert rows[-1]["best_mcs"] == "qam256-5/6"
