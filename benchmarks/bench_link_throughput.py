@@ -101,7 +101,9 @@ def main() -> None:
 
     # one sweep point: full link vs abstraction (same packets, same SNR)
     packets = args.point_packets
-    point_snr = 4.0
+    abstract = AbstractLink("qam16-1/2", k=512)
+    # the SNR where the table's codeword BLER is 0.1: a point where both draw failures
+    point_snr = round(abstract.table.curves["qam16-1/2"].snr_at(0.1), 2)
     batches = max(1, packets // args.batch)
     start = time.perf_counter()
     full_errors = 0
@@ -109,7 +111,6 @@ def main() -> None:
         out = link.transmit(bits, "awgn", point_snr, gen)
         full_errors += int((~out.crc_ok).sum())
     full_s = time.perf_counter() - start
-    abstract = AbstractLink("qam16-1/2", k=512)
     start = time.perf_counter()
     abs_errors = 0
     for _ in range(batches):

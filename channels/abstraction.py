@@ -267,3 +267,36 @@ class AbstractLink:
         p = torch.from_numpy(self.table.bler(self.mcs, eff.numpy()))
         errors = torch.rand(p.shape, generator=generator, dtype=torch.float64) < p
         return AbstractResult(p, errors, ~errors.any(1), plan.channel_uses, plan)
+
+
+def validate_against_link(
+    mcs: MCS | str,
+    table: BlerTable,
+    generator: torch.Generator,
+    *,
+    target: float = 0.1,
+    blocks: int = 1000,
+    offsets_db: tuple[float, ...] = (-0.25, 0.0, 0.25),
+) -> dict[str, float]:
+    """Compare the table with the full link around the table's ``target`` crossing.
+
+    Simulates ``blocks`` codewords at each SNR offset from the table's crossing, fits
+    log10 BLER linearly in SNR and returns both crossings and their difference in dB.
+    """
+    from channels.digital import DigitalLink
+    from channels.simulate import simulate_point
+
+    mcs = mcs_by_name(mcs) if isinstance(mcs, str) else mcs
+    link = DigitalLink(link_config(mcs, table.k, crc=None))
+    centre = table.curves[mcs.name].snr_at(target)
+    snrs, logs = [], []
+    for offset in offsets_db:
+        point = simulate_point(link, "awgn", centre + offset, generator, packets_per_batch=100,
+                               target_errors=10**9, max_bits=blocks * table.k)
+        snrs.append(centre + offset)
+        logs.append(math.log10(max(point.bler, 0.5 / point.blocks)))
+    slope, intercept = np.polyfit(snrs, logs, 1)
+    measured = (math.log10(target) - intercept) / slope
+    return {"mcs": mcs.name, "target_bler": target, "table_snr_db": centre,
+            "link_snr_db": float(measured), "difference_db": float(measured - centre),
+            "blocks_per_point": blocks}

@@ -138,7 +138,8 @@ def gap(curves, target, out, plot) -> None:
     atomic_write_bytes(out, buffer.getvalue().encode())
     for row in rows:
         click.echo(f"{row['curve']}: {row['spectral_efficiency']:.3f} bit/use, BLER {target:g} at "
-                   f"{row['snr_db_at_target']:.2f} dB, capacity {row['capacity_snr_db']:.2f} dB, gap {row['gap_db']:.2f} dB")
+                   f"{row['snr_db_at_target']:.2f} dB, capacity {row['capacity_snr_db']:.2f} dB, gap {row['gap_db']:.2f} dB; "
+                   f"normal approximation {row['normal_approx_snr_db']:.2f} dB, gap {row['gap_to_normal_approx_db']:.2f} dB")
     click.echo(f"wrote {out}")
     if plot is not None:
         plot_bler_overlay(frames, rows, target, plot)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from channels.limits import capacity_snr_db
+from channels.limits import awgn_normal_approximation_bler, capacity_snr_db
 from semcom.errors import SemcomError
 
 
@@ -24,19 +24,36 @@ def snr_at_bler(snr_db: np.ndarray, bler: np.ndarray, target: float) -> float:
     return float("nan")
 
 
+def normal_approximation_snr_db(info_bits: int, channel_uses: int, target: float) -> float:
+    """Es/N0 (dB) at which the finite-blocklength normal approximation reaches ``target`` BLER."""
+    from scipy.optimize import brentq
+
+    def excess(snr_db: float) -> float:
+        bler = float(awgn_normal_approximation_bler(info_bits, channel_uses, 10 ** (snr_db / 10)))
+        return math.log10(max(bler, 1e-300)) - math.log10(target)
+
+    return float(brentq(excess, -20.0, 60.0, xtol=1e-4))
+
+
 def capacity_gap_rows(frames: dict, target: float) -> list[dict[str, object]]:
     """One row per curve: spectral efficiency (payload bits per channel use of a codeword), the
-    SNR at ``target`` BLER, the AWGN capacity SNR of that efficiency and the gap in dB."""
+    SNR at ``target`` BLER, the AWGN capacity SNR of that efficiency and the gap in dB, and the
+    same against the finite-blocklength normal approximation for the codeword's k and n."""
     rows = []
     for name, frame in frames.items():
         if not {"snr_db", "bler", "bits", "blocks", "block_channel_uses"} <= set(frame.columns):
             raise SemcomError(f"{name}: not a curve written by 'semcom link ber'")
         frame = frame.sort_values("snr_db")
-        efficiency = float((frame.bits / frame.blocks / frame.block_channel_uses).iloc[0])
+        info_bits = round(float((frame.bits / frame.blocks).iloc[0]))
+        uses = int(frame.block_channel_uses.iloc[0])
+        efficiency = info_bits / uses
         at = snr_at_bler(frame.snr_db.to_numpy(), frame.bler.to_numpy(), target)
         cap = capacity_snr_db(efficiency)
-        rows.append({"curve": name, "spectral_efficiency": efficiency, "target_bler": target,
-                     "snr_db_at_target": at, "capacity_snr_db": cap, "gap_db": at - cap})
+        normal = normal_approximation_snr_db(info_bits, uses, target)
+        rows.append({"curve": name, "info_bits": info_bits, "channel_uses": uses,
+                     "spectral_efficiency": efficiency, "target_bler": target,
+                     "snr_db_at_target": at, "capacity_snr_db": cap, "gap_db": at - cap,
+                     "normal_approx_snr_db": normal, "gap_to_normal_approx_db": at - normal})
     return rows
 
 
