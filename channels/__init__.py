@@ -20,5 +20,7 @@ for Sionna):
 * :mod:`channels.analog`      analog (DeepJSCC-style) link, differentiable
 * :mod:`channels.limits`      capacities, outage, closed-form uncoded BER
 * :mod:`channels.simulate`    Monte-Carlo BER/BLER points (stop at target errors or a cap)
+* :mod:`channels.report`      SNR at a target BLER, capacity gaps, MCS envelope
+* :mod:`channels.plotting`    waterfall plots with the closed forms
 * :mod:`channels.cli`         ``semcom link ...``
 """

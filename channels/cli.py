@@ -52,7 +52,7 @@ def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, t
     from tqdm import tqdm
 
     from channels.digital import DigitalLink, DigitalLinkConfig
-    from channels.plotting import plot_waterfall
+    from channels.plotting import plot_curve
     from channels.simulate import simulate_point
     from semcom.paths import atomic_write_bytes
 
@@ -86,14 +86,21 @@ def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, t
     atomic_write_bytes(out, buffer.getvalue().encode())
     click.echo(f"wrote {out}")
     if plot is not None:
-        rate_text = f" R={config.codeword_info_bits}/{config.coded_bits}" if coded else ""
-        plot_waterfall(
-            rows, plot, modulation=modulation, channel=channel, coded=coded,
-            title=f"{modulation} {code}{rate_text} on {channel}, k={block_len}",
-            spectral_efficiency=config.bits_per_symbol * config.codeword_info_bits / config.coded_bits,
-            codeword=(block_len, config.coded_bits // config.bits_per_symbol) if coded else None,
-        )
+        plot_curve(rows, plot)
         click.echo(f"wrote {plot}")
+
+
+@link.command()
+@click.argument("curve", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="PNG to write.")
+def plot(curve, out) -> None:
+    """Plot a curve CSV written by 'semcom link ber' (waterfall with the closed forms)."""
+    import pandas as pd
+
+    from channels.plotting import plot_curve
+
+    plot_curve(pd.read_csv(curve).to_dict("records"), out)
+    click.echo(f"wrote {out}")
 
 
 @link.command()

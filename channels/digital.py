@@ -49,7 +49,7 @@ class DigitalLinkConfig:
 
     modulation:          bpsk | qpsk | qam16 | qam64 | qam256
     code:                'ldpc' (5G LDPC) or 'none' (uncoded)
-    rate:                LDPC code rate, 1/5 to 948/1024 (ignored when uncoded)
+    rate:                LDPC code rate, 1/5 to 948/1024, e.g. '2/3' or 0.5 (set to 1 when uncoded)
     codeword_info_bits:  k, information bits per codeword (12 to 8448)
     crc:                 CRC appended to each packet, or None
     num_iter:            LDPC belief-propagation iterations
@@ -67,8 +67,8 @@ class DigitalLinkConfig:
     def __post_init__(self) -> None:
         bits_per_symbol(self.modulation)
         check_choice("code", self.code, ("ldpc", "none"))
-        if self.code == "ldpc":
-            object.__setattr__(self, "rate", parse_rate(self.rate))
+        # an uncoded link has rate 1; keep the field a float either way
+        object.__setattr__(self, "rate", parse_rate(self.rate) if self.code == "ldpc" else 1.0)
         check_block_len(self.codeword_info_bits)
         if self.crc is not None:
             check_choice("CRC", self.crc, CRC_BITS)
@@ -82,8 +82,7 @@ class DigitalLinkConfig:
     @property
     def coded_bits(self) -> int:
         """n: coded bits per codeword (a multiple of the bits per symbol)."""
-        rate = self.rate if self.code == "ldpc" else 1.0
-        return codeword_bits(self.codeword_info_bits, rate, self.bits_per_symbol)
+        return codeword_bits(self.codeword_info_bits, self.rate, self.bits_per_symbol)
 
     @property
     def crc_bits(self) -> int:

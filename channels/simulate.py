@@ -61,10 +61,9 @@ def simulate_point(
     cfg = link.config
     payload = cfg.codeword_info_bits - cfg.crc_bits
     plan = link.plan(payload)
-    rate = cfg.rate if cfg.code == "ldpc" else 1.0
     result = PointResult(
         snr_db=snr_db,
-        ebno_db=snr_to_ebno_db(snr_db, cfg.bits_per_symbol, rate),
+        ebno_db=snr_to_ebno_db(snr_db, cfg.bits_per_symbol, cfg.rate),
         bits=0,
         errors=0,
         blocks=0,
