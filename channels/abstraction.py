@@ -237,6 +237,8 @@ class AbstractLink:
         snr = torch.as_tensor(snr_db, dtype=torch.float64).reshape(-1, 1).expand(batch, 1)
         if not bool(torch.isfinite(snr).all()):
             raise SemcomError(f"SNR must be finite dB values, got {snr_db!r}")
+        if realization is not None and realization.h_est is not None:
+            raise SemcomError("the PHY abstraction assumes perfect CSI; use the full digital link")
         if realization is None or realization.kind == "awgn":
             return snr.expand(batch, plan.num_codewords)
         h = realization.h.reshape(batch, plan.num_codewords, plan.symbols_per_codeword)

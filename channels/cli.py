@@ -33,8 +33,10 @@ def link() -> None:
 @click.option("--batch", default=None, type=int, help="Codewords per batch [default: 100 LDPC, 2000 uncoded].")
 @click.option("--stop-bler", default=None, type=float,
               help="Skip the remaining (higher) SNR points once a point's BLER is below this.")
+@click.option("--csi-error-var", default=0.0, show_default=True, type=float,
+              help="Variance of the receiver's channel-estimation error (0: perfect CSI).")
 def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, target_errors, max_bits, batch,
-        stop_bler) -> None:
+        stop_bler, csi_error_var) -> None:
     """Simulate a BER/BLER curve and write it as CSV (and a PNG waterfall)."""
     from channels.spec import check_channel
     from semcom.errors import SemcomError, check_choice
@@ -47,6 +49,8 @@ def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, t
     code_rate = parse_rate(rate) if coded else 1.0
     if min(max_bits, target_errors or 1, batch or 1) < 1:
         raise SemcomError("--max-bits, --target-errors and --batch must be positive")
+    if not 0 <= csi_error_var < float("inf"):
+        raise SemcomError(f"--csi-error-var must be a finite number >= 0, got {csi_error_var}")
 
     import torch
     from tqdm import tqdm
@@ -68,12 +72,12 @@ def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, t
     for snr in bar:
         point = simulate_point(
             digital, channel, snr, generator, packets_per_batch=per_batch,
-            target_errors=target, max_bits=max_bits,
+            target_errors=target, max_bits=max_bits, csi_error_var=csi_error_var,
             on_batch=lambda p: bar.set_postfix(snr_db=p.snr_db, bits=p.bits, ber=f"{p.ber:.3g}"),
         )
         rows.append({"channel": channel, "modulation": modulation, "code": code,
                      "rate": config.codeword_info_bits / config.coded_bits if coded else 1.0,
-                     "block_len": block_len, **point.row()})
+                     "block_len": block_len, "csi_error_var": csi_error_var, **point.row()})
         if stop_bler is not None and point.bler < stop_bler:
             skipped = len(snrs) - len(rows)
             if skipped:

@@ -292,19 +292,22 @@ class DigitalLink:
         *,
         fading_block: str = "codeword",
         block_gains: torch.Tensor | None = None,
+        csi_error_var: float = 0.0,
     ) -> ch.ChannelRealization:
         """Channel realisation for ``batch`` packets of ``payload_bits`` bits.
 
         fading_block: ``'codeword'`` (one h per codeword) or ``'packet'`` (one h per packet,
         e.g. per view); pass ``block_gains`` [B, 1] (or [B, C]) to impose the gains, e.g. one h
-        per object shared by all its views.
+        per object shared by all its views. ``csi_error_var`` > 0: imperfect receiver CSI (see
+        :func:`channels.channel.draw_realization`).
         """
         check_channel(kind)
         check_choice("fading block", fading_block, FADING_BLOCKS)
         plan = self.plan(payload_bits)
         index = plan.codeword_of_symbol if fading_block == "codeword" else None
         return ch.draw_realization(
-            kind, (batch, plan.channel_uses), generator, block_index=index, block_gains=block_gains
+            kind, (batch, plan.channel_uses), generator, block_index=index, block_gains=block_gains,
+            csi_error_var=csi_error_var,
         )
 
     def transmit(
@@ -316,6 +319,7 @@ class DigitalLink:
         *,
         realization: ch.ChannelRealization | None = None,
         fading_block: str = "codeword",
+        csi_error_var: float = 0.0,
     ) -> LinkResult:
         """Send ``bits: [B, K]`` over ``channel`` at ``snr_db`` (float or [B]); see module doc.
 
@@ -325,7 +329,8 @@ class DigitalLink:
         tx = self.encode(bits)
         if realization is None:
             realization = self.draw_realization(
-                channel, bits.shape[0], bits.shape[1], generator, fading_block=fading_block
+                channel, bits.shape[0], bits.shape[1], generator, fading_block=fading_block,
+                csi_error_var=csi_error_var,
             )
         y = ch.apply(tx.symbols, realization, snr_db)
         bits_hat, ok, info_hat = self.decode(y, realization, snr_db, tx.plan)
