@@ -6,9 +6,10 @@ the table for the default k = 512 ships with the package (``channels/tables/``),
 built on demand into the semcom cache (``<cache>/channels/``) by ``semcom link table``.
 
 Why not ``sionna.sys.PHYAbstraction``'s shipped tables: they are indexed by the 5G NR MCS
-tables (code rates such as 379/1024, transport-block segmentation of 38.214) and their own SNR
-grid, not by this package's MCS table and fixed codeword size, so they would not predict this
-link's BLER exactly.
+tables (code rates such as 526/1024, transport-block segmentation of 38.214), code-block sizes
+{24, 100, 500, 1000, 2000} and a 1.79 dB SNR grid (too coarse to place a waterfall within
+0.5 dB), not by this package's MCS table and fixed codeword size, so they would not predict this
+link's BLER to the required accuracy.
 
 Lookup: log10(BLER) is interpolated linearly in SNR (dB) between table points; below the table
 BLER = 1; above the last point the last value holds (0 when the last point saw no error).

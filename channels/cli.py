@@ -23,10 +23,11 @@ def link() -> None:
 @click.option("--block-len", default=512, show_default=True, type=int,
               help="Information bits per codeword (LDPC: 12-8448); one fading block per codeword.")
 @click.option("--snr-db", "snr_text", default="0:2:20", show_default=True,
-              help="Es/N0 points in dB: start:step:stop or a comma list.")
+              help="Es/N0 points in dB: start:step:stop (stop included) or a comma list; "
+                   "write a negative start as --snr-db=-5:1:5.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV file to write.")
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None, help="PNG waterfall to write.")
-@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the torch.Generator (same seed, same curve).")
 @click.option("--target-errors", default=None, type=int,
               help="Stop a point after this many errors [default: 1000 bit errors uncoded, 100 codeword errors LDPC].")
 @click.option("--max-bits", default=2_000_000, show_default=True, type=int, help="Cap on simulated bits per point.")
