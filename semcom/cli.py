@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "metrics": ("semcom.metrics.cli", "metrics", "Compare two folders of images (PSNR, SSIM, LPIPS, FID, KID)."),
     "sweep": ("semcom.sweep.cli", "sweep", "Run an experiment grid and write tidy results."),
     "plot": ("semcom.plot_cli", "plot", "Plot a sweep's results: bandwidth vs FID/coherence, metrics vs SNR."),
+    "experiment": ("semcom.experiments.cli", "experiment", "Run the paper experiments (DiMViDA)."),
 }
 
 
