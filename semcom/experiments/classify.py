@@ -26,8 +26,8 @@ AVERAGES = ("probs", "logits")
 class TrainSettings:
     """Optimisation of one classifier: Adam(lr, weight_decay), ``epochs`` passes, ``batch_size``."""
 
-    epochs: int = 30
-    batch_size: int = 64
+    epochs: int = 20
+    batch_size: int = 32
     lr: float = 1e-3
     weight_decay: float = 0.0
 

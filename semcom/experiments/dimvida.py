@@ -65,8 +65,8 @@ class DimvidaConfig:
     generation_batch: int = 100
     architectures: tuple[str, ...] = ("resnet18_s2", "mobilenetv3_small")
     seeds: tuple[int, ...] = (0, 1, 2)
-    epochs: int = 30
-    batch_size: int = 64
+    epochs: int = 20
+    batch_size: int = 32
     lr: float = 1e-3
     weight_decay: float = 0.0
     average: str = "probs"
