@@ -8,6 +8,9 @@ Splits (the paper's NMR_d, NMR_c, NMR_e):
   per object): disjoint sets of objects drawn (seeded) from ``pool_objects`` objects of the
   held-out ``pool_split``, which must differ from ``diffusion_split``.
 
+``imputer = "oracle"`` replaces the generated views by the object's real other views (the
+dataset has them): an upper bound on what multi-view augmentation can give on this data.
+
 Protocol: for each architecture, training set (``single``: the real views; ``augmented``: the real
 views plus the V - 1 views the imputer generates from each) and seed, a classifier is trained
 from scratch and tested on the evaluation part by ``single`` (the real view) and ``averaged``
@@ -38,8 +41,11 @@ from semcom.experiments.augment import imputer_digest, load_or_generate
 from semcom.experiments.classify import AVERAGES, TrainSettings, evaluate, train_classifier
 from semcom.models.classifiers import ARCHITECTURES
 from semcom.models.train_config import load_toml_config, positive
+from semcom.system.imputers import IMPUTERS
 
 TRAIN_SETS = ("single", "augmented")
+#: ``imputer = "oracle"``: the "generated" views are the object's real other views (upper bound)
+ORACLE = "oracle"
 TEST_PROTOCOLS = ("single", "averaged")
 TABLE_COLUMNS = ("architecture", "train_set", "test_protocol", "mean_accuracy", "std_accuracy",
                  "seeds", "n_train", "n_test")
@@ -58,7 +64,7 @@ class DimvidaConfig:
     n_train: int = 600  # objects in the classifier training part (NMR_c)
     n_test: int = 400  # objects in the evaluation part (NMR_e)
     split_seed: int = 0  # which objects go where, and which view each keeps
-    imputer: str = "mvld"
+    imputer: str = "mvld"  # or "oracle": the real other views instead of generated ones
     sampler: str = "dpmpp_2m"
     steps: int = 24
     generation_seed: int = 0
@@ -81,6 +87,7 @@ class DimvidaConfig:
         for arch in self.architectures:
             check_choice("architecture", arch, ARCHITECTURES)
         check_choice("average", self.average, AVERAGES)
+        check_choice("imputer", self.imputer, (*IMPUTERS, ORACLE))
         if not self.architectures or not self.seeds:
             raise SemcomError(f"{where}: architectures and seeds must not be empty")
         if len(set(self.seeds)) != len(self.seeds):
@@ -167,7 +174,8 @@ def prepare(config: DimvidaConfig, imputer=None, *, progress: bool = True) -> Pr
 
     info = dataset_info(config.dataset)
     size = info.check_size(config.image_size)
-    if imputer is None:  # before the data: a missing model fails fast
+    oracle = config.imputer == ORACLE
+    if imputer is None and not oracle:  # before the data: a missing model fails fast
         imputer = load_imputer(config.imputer, config.dataset, size=size, sampler=config.sampler,
                                steps=config.steps)
     pool = load_dataset(config.dataset, config.pool_split, size=size, n=config.pool_objects,
@@ -182,11 +190,14 @@ def prepare(config: DimvidaConfig, imputer=None, *, progress: bool = True) -> Pr
         real = real_views(pool.images, split)
         key = {"dataset": config.dataset, "size": size, "pool_split": config.pool_split,
                "data_seed": config.data_seed, "split": name, "split_seed": config.split_seed}
+        if oracle:  # the object's true other views: the best any imputer could do
+            out[name] = (real, pool.images[split.objects], pool.labels[split.objects])
+            continue
         augmented, path, hit = load_or_generate(imputer, real, split.views, key, seed=config.generation_seed,
                                                 batch_size=config.generation_batch, progress=progress)
         out[name] = (real, augmented, pool.labels[split.objects])
         cache_files[name] = {"file": str(path), "cache_hit": hit}
-    provenance = {"imputer": config.imputer, "imputer_digest": imputer_digest(imputer),
+    provenance = {"imputer": config.imputer, "imputer_digest": ORACLE if oracle else imputer_digest(imputer),
                   "augmented_views": cache_files, "image_size": size}
     return Prepared(*out["train"], *out["test"], info.num_classes, provenance)
 
@@ -263,7 +274,7 @@ def run_dimvida(config: DimvidaConfig, *, imputer=None, progress: bool = True) -
     files = [out / "table.csv", out / "runs.csv", out / "dimvida.png", out / "run.json"]
     atomic_write_bytes(files[0], table.to_csv(index=False, float_format="%.4f").encode())
     atomic_write_bytes(files[1], runs.to_csv(index=False, float_format="%.4f").encode())
-    figure = accuracy_bars(table, title=f"DiMViDA on {config.dataset}: {len(config.seeds)} seeds, "
+    figure = accuracy_bars(table, title=f"DiMViDA on {config.dataset} ({config.imputer} views): {len(config.seeds)} seeds, "
                                         f"{config.n_train} training / {config.n_test} test objects")
     figure.savefig(files[2], dpi=150, bbox_inches="tight")
     meta = {"config": dataclasses.asdict(config), **data.provenance,

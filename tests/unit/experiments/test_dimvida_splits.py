@@ -72,3 +72,18 @@ def test_config_file_rejects_unknown_keys_and_bad_values(tmp_path):
 def test_the_committed_config_loads_with_three_seeds_or_more():
     config = load_config("experiments/dimvida.toml")
     assert len(config.seeds) >= 3 and config.output_dir == "results/dimvida"
+
+
+def test_oracle_views_are_the_objects_real_other_views(isolated_cache):
+    from semcom.data import load_dataset
+    from semcom.experiments.dimvida import prepare
+
+    config = DimvidaConfig(imputer="oracle", pool_objects=12, n_train=8, n_test=4)
+    data = prepare(config, progress=False)
+    pool = load_dataset("mvshapes", "test", n=12, progress=False)
+    train, test = make_splits(12, 8, 4, 4, seed=config.split_seed)
+    assert torch.equal(data.train_augmented, pool.images[train.objects])
+    assert torch.equal(data.test_augmented, pool.images[test.objects])
+    assert torch.equal(data.train_real, pool.images[train.objects, train.views])
+    assert torch.equal(data.test_labels, pool.labels[test.objects]) and data.num_classes == 13
+    assert not (isolated_cache / "dimvida").exists()  # nothing generated, nothing cached
