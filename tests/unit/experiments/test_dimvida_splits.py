@@ -4,7 +4,13 @@ import pytest
 import torch
 
 from semcom.errors import SemcomError
-from semcom.experiments.dimvida import DimvidaConfig, load_config, make_splits, real_views, training_set
+from semcom.experiments.dimvida import (
+    DimvidaConfig,
+    load_config,
+    make_splits,
+    real_views,
+    training_set,
+)
 
 
 def test_parts_are_disjoint_and_keep_one_valid_view_per_object():
