@@ -16,7 +16,9 @@ views plus the V - 1 views the imputer generates from each) and seed, a classifi
 from scratch and tested on the evaluation part by ``single`` (the real view) and ``averaged``
 (argmax of the mean of the V outputs over the real view and its generated views; the outputs
 are softmax probabilities unless ``average = "logits"``). Results: mean and sample standard
-deviation over seeds, one row per (architecture, train_set, test_protocol).
+deviation over seeds, one row per (architecture, train_set, test_protocol); ``n_train`` counts
+training images (N_c for ``single``, V N_c for ``augmented``), ``n_test`` evaluation objects.
+Every training runs the same number of epochs, so ``augmented`` takes V times more steps.
 
 Run: ``semcom experiment dimvida [--config experiments/dimvida.toml]``.
 """
