@@ -136,7 +136,7 @@ def train_diffusion(
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        ema.update(net)
+        ema.update(net, step=state.step)  # state.step counts the steps done before this one
         return loss.item()
 
     def validate() -> dict[str, float]:
