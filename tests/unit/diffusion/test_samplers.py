@@ -156,3 +156,32 @@ def test_bad_inputs():
         )
     with pytest.raises(SemcomError, match="allowed: euler_maruyama, heun, dpmpp_2m, ddim"):
         get_sampler("plms")
+
+
+def test_stochastic_sampler_needs_a_generator():
+    x = torch.zeros(2, 3, 4)
+    with pytest.raises(SemcomError, match="seeded torch.Generator"):
+        get_sampler("euler_maruyama")(
+            lambda x, t: x,
+            x,
+            time_uniform(3),
+            observed_mask=torch.zeros(2, 3, dtype=torch.bool),
+            known=x,
+            generator=None,
+        )
+
+
+def test_callback_sees_every_step(toy):
+    model, x0 = toy
+    seen = []
+    observed = torch.tensor([[True, False, False]])
+    get_sampler("dpmpp_2m")(
+        model.denoiser(),
+        torch.randn(1, V, D),
+        logsnr_uniform(6),
+        observed_mask=observed,
+        known=x0[None],
+        generator=None,
+        callback=lambda info: seen.append(info["t"]),
+    )
+    assert len(seen) == 6 and seen[-1] == pytest.approx(1e-3) and seen == sorted(seen, reverse=True)
