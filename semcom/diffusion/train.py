@@ -103,7 +103,10 @@ def train_diffusion(
     *,
     progress: bool = True,
 ) -> Path:
-    """Train the score net on the latents of uint8 images; returns the final checkpoint path."""
+    """Train the score net on the latents of uint8 images; returns the final checkpoint path.
+
+    Sets torch's intra-op threads to ``config.threads`` (process-wide).
+    """
     out_dir = Path(out_dir)
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
