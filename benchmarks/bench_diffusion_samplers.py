@@ -31,6 +31,7 @@ GRID = {
     "ddim": ("logsnr_uniform", [5, 10, 25, 50, 100]),
     "heun": ("logsnr_uniform", [2, 5, 12, 25, 50]),
     "dpmpp_2m": ("logsnr_uniform", [5, 10, 25, 50, 100]),
+    "dpmpp_2m_sde": ("logsnr_uniform", [5, 10, 25, 50, 100]),
 }
 
 

@@ -6,7 +6,7 @@
 Models are built at the sizes of experiments/mvld_mvshapes_{ae,diffusion}.toml (random weights
 unless checkpoints are given: speed does not depend on the weights). Measures imputed objects
 per second (4 views, 1 observed, the rest generated and decoded) for the default sampler
-(DPM-Solver++(2M), 24 steps = 25 NFE) and for the papers' Euler-Maruyama with 1000 steps,
+(DPM-Solver++(2M) SDE, 24 steps = 25 NFE) and for the papers' Euler-Maruyama with 1000 steps,
 and the wall time of one training step of each model (with the extrapolation to the configured
 number of steps). The machine is shared: the load average is recorded with the numbers.
 Writes results/diffusion/speed_benchmark.json.
@@ -100,7 +100,7 @@ def main() -> None:
     observed[:, 0] = True
     results = {}
     for name, sampler, steps, batch in (
-        ("default", "dpmpp_2m", 24, args.batch),
+        ("default", "dpmpp_2m_sde", 24, args.batch),
         ("papers", "euler_maruyama", 1000, args.em_batch),
     ):
         imputer = MVLDImputer(ae, net, stats, sampler=sampler, steps=steps)

@@ -88,7 +88,9 @@ def test_bad_shapes_and_configs():
 
 def test_decode_clamps_but_training_output_is_raw():
     torch.manual_seed(0)
-    ae = MultiViewAutoencoder(AutoencoderConfig(views=1, channels=1, image_size=8, latent_dim=2, widths=(4,)))
+    ae = MultiViewAutoencoder(
+        AutoencoderConfig(views=1, channels=1, image_size=8, latent_dim=2, widths=(4,))
+    )
     z = 100 * torch.randn(4, 1, 2)
     raw = ae.decode(z, clamp=False)
     assert raw.min() < 0 or raw.max() > 1, "a linear output reaches beyond [0, 1] for large latents"
