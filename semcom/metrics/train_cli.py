@@ -1,0 +1,79 @@
+"""``semcom train classifier --dataset D``: train the per-view classifier of a dataset.
+
+The ``train`` group lives elsewhere; it registers :data:`classifier` with ``add_command``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("classifier")
+@click.option("--dataset", required=True, help="Dataset name (as in `semcom data`).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder [default: <cache>/classifiers].",
+)
+@click.option("--epochs", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=128, show_default=True)
+@click.option(
+    "--lr",
+    type=click.FloatRange(min=0, min_open=True),
+    default=3e-3,
+    show_default=True,
+    help="Peak learning rate of the one-cycle schedule.",
+)
+@click.option(
+    "--train-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Training samples [default: the whole split].",
+)
+@click.option(
+    "--test-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Test samples [default: the whole split].",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="torch CPU threads [default: torch's choice].",
+)
+def classifier(
+    dataset: str,
+    out_dir: Path | None,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    train_size: int | None,
+    test_size: int | None,
+    seed: int,
+    threads: int | None,
+) -> None:
+    """Train the view classifier used for coherence and fd_clf; report test accuracy per view."""
+    import torch
+
+    from semcom.metrics.train_classifier import TrainClassifierConfig, train_classifier
+    from semcom.paths import cache_dir
+
+    if threads is not None:
+        torch.set_num_threads(threads)
+    out_dir = out_dir or cache_dir("classifiers")
+    config = TrainClassifierConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
+    report = train_classifier(dataset, out_dir, config, train_size=train_size, test_size=test_size)
+    views = ", ".join(f"{v} {a:.2%}" for v, a in report.view_accuracy.items())
+    click.echo(
+        f"{dataset}: test accuracy {report.test_accuracy:.2%} ({views}) "
+        f"after {report.train_seconds:.0f} s on {report.n_train_images} images"
+    )
+    click.echo(
+        f"wrote {out_dir / (dataset + '.safetensors')}, {dataset}.json, {dataset}.report.json"
+    )

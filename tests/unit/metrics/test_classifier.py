@@ -1,0 +1,100 @@
+"""View classifier: training on a synthetic task, checkpoints, features for fd_clf."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from semcom.errors import SemcomError
+from semcom.metrics.accumulate import ImageMetrics
+from semcom.metrics.classifier import (
+    ClassifierConfig,
+    ClassifierFeatures,
+    ViewClassifier,
+    load_classifier,
+    save_classifier,
+)
+from semcom.metrics.train_classifier import TrainClassifierConfig, fit_classifier, random_shift
+
+
+def bars(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """3 classes (bright bar at top, middle or bottom), 2 noisy views: [n, 2, 1, 12, 12] uint8."""
+    gen = torch.Generator().manual_seed(seed)
+    labels = torch.randint(0, 3, (n,), generator=gen)
+    images = torch.rand(n, 2, 1, 12, 12, generator=gen) * 0.4
+    for i, c in enumerate(labels.tolist()):
+        images[i, :, :, 4 * c : 4 * c + 3, 2:10] += 0.6
+    return (images.clamp(0, 1) * 255).to(torch.uint8), labels
+
+
+TINY = TrainClassifierConfig(epochs=2, batch_size=32, lr=1e-2, width=8, feature_dim=16, seed=0)
+
+
+def train_bars():
+    classes, views = ("top", "middle", "bottom"), ("left", "right")
+    return fit_classifier("bars", bars(96, 0), bars(60, 1), classes, views, TINY, progress=False)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return train_bars()
+
+
+def test_learns_a_simple_task_and_reports_accuracy_per_view(trained):
+    model, report = trained
+    assert report.test_accuracy >= 0.9
+    assert set(report.view_accuracy) == {"left", "right"}
+    assert report.n_train_images == 192 and report.n_test_images == 120
+    images, labels = bars(60, 1)
+    manual = (model.predict(images.float() / 255) == labels[:, None]).double().mean()
+    assert report.test_accuracy == pytest.approx(float(manual))
+
+
+def test_same_seed_same_weights(trained):
+    again, _ = train_bars()
+    model, _ = trained
+    for a, b in zip(model.state_dict().values(), again.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_checkpoint_round_trip_and_feature_backbone(trained, tmp_path):
+    model, _ = trained
+    save_classifier(model, tmp_path)
+    loaded = load_classifier("bars", tmp_path)
+    x = bars(5, 2)[0][:, 0].float() / 255
+    assert torch.equal(loaded(x), model(x))
+    feats = ClassifierFeatures(loaded)
+    assert feats(x).shape == (5, 16) and feats.backbone == ClassifierFeatures(model).backbone
+    assert feats.backbone.startswith("classifier-bars-")
+
+
+def test_wrong_inputs_and_missing_checkpoints(tmp_path):
+    model = ViewClassifier(ClassifierConfig("toy", 1, 12, ("a", "b"), ("v",)))
+    with pytest.raises(SemcomError, match=r"takes images \[N, 1, 12, 12\]"):
+        model(torch.rand(2, 3, 12, 12))
+    with pytest.raises(SemcomError, match="semcom train classifier --dataset nope"):
+        load_classifier("nope", tmp_path)
+
+
+def test_random_shift_moves_whole_images_within_the_bound():
+    x = torch.zeros(50, 1, 9, 9)
+    x[:, :, 4, 4] = 1.0
+    shifted = random_shift(x, 2, torch.Generator().manual_seed(0))
+    where = shifted[:, 0].flatten(1).argmax(1)
+    rows, cols = where // 9, where % 9
+    assert shifted.sum() == 50  # the dot is never cut off
+    assert rows.min() >= 2 and rows.max() <= 6 and cols.min() >= 2 and cols.max() <= 6
+    assert len(set(zip(rows.tolist(), cols.tolist(), strict=True))) > 10  # shifts vary
+
+
+def test_fd_clf_uses_the_classifier_features(trained):
+    model, _ = trained
+    a, b = (bars(40, seed)[0].float() / 255 for seed in (3, 4))
+    meter = ImageMetrics(("fd_clf",), classifier=ClassifierFeatures(model))
+    meter.update(a, a)
+    same = meter.compute()
+    meter.reset()
+    meter.update(a, 1 - b)  # inverted images: far from the real ones in feature space
+    far = meter.compute()
+    assert same["fd_clf"] == pytest.approx(0.0, abs=1e-6)
+    assert far["fd_clf"] > 1e-2 and far["fd_clf_backbone"] == ClassifierFeatures(model).backbone

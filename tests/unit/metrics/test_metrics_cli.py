@@ -1,0 +1,81 @@
+"""`semcom metrics DIR_A DIR_B`: JSON output, and one-line errors for bad folders."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from semcom.cli import main
+
+
+def _write(folder, name, array):
+    folder.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(array).save(folder / name)
+
+
+@pytest.fixture()
+def folders(tmp_path):
+    gen = np.random.default_rng(0)
+    for i in range(3):
+        ref = gen.integers(0, 256, (32, 32, 3), dtype=np.uint8)
+        noisy = np.clip(ref.astype(int) + gen.integers(-8, 9, ref.shape), 0, 255).astype(np.uint8)
+        _write(tmp_path / "a", f"{i}.png", ref)
+        _write(tmp_path / "b", f"{i}.png", noisy)
+    return tmp_path / "a", tmp_path / "b"
+
+
+def _run(capsys, *args):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["metrics", *map(str, args)])
+    out = capsys.readouterr()
+    return exit_info.value.code, out.out, out.err
+
+
+def test_json_prints_one_object_with_psnr_and_ssim(folders, capsys):
+    code, out, _ = _run(capsys, *folders, "--json")
+    assert code == 0
+    values = json.loads(out)  # exactly one JSON document on stdout
+    assert values["n_images"] == 3 and set(values) == {"n_images", "psnr", "ssim"}
+    # uniform noise on {-8..8} (clipping aside): MSE ~ (17^2 - 1) / 12 grey levels^2
+    want = 10 * np.log10(255**2 / ((17**2 - 1) / 12))
+    assert values["psnr"] == pytest.approx(want, abs=0.3)
+
+
+def test_identical_folders_give_capped_psnr_and_unit_ssim(folders, capsys):
+    a, _ = folders
+    code, out, _ = _run(capsys, a, a, "--json")
+    values = json.loads(out)
+    assert code == 0 and values["psnr"] == 100.0 and values["ssim"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("missing", "does not exist"),
+        ("empty", "holds no .png files"),
+        ("unpaired", "do not pair up: only in"),
+        ("size", "all images must have the same size"),
+    ],
+)
+def test_bad_folders_give_one_line_and_exit_code_2(folders, tmp_path, capsys, setup, message):
+    a, b = folders
+    if setup == "missing":
+        b = tmp_path / "nowhere"
+    elif setup == "empty":
+        b = tmp_path / "empty"
+        b.mkdir()
+    elif setup == "unpaired":
+        (b / "2.png").rename(b / "9.png")
+    elif setup == "size":
+        _write(b, "1.png", np.zeros((16, 16, 3), np.uint8))
+    code, out, err = _run(capsys, a, b)
+    assert code == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_missing_lpips_weights_name_the_fetch_command(folders, empty_cache, capsys):
+    code, _, err = _run(capsys, *folders, "--lpips")
+    assert code == 2 and "semcom assets fetch" in err and len(err.strip().splitlines()) == 1
