@@ -1,7 +1,10 @@
 """Imputation error of each sampler on real latents, against Euler-Maruyama with 1000 steps.
 
-    python benchmarks/bench_diffusion_sampler_quality.py --autoencoder CKPT --score-net CKPT
+    python benchmarks/bench_diffusion_sampler_quality.py [--autoencoder CKPT --score-net CKPT]
         [--dataset mvshapes] [--n 300] [--tag smoke]
+
+Without checkpoints it uses the smoke models of experiments/mvld_mvshapes_smoke_*.toml under
+runs/mvshapes/ if they exist, and otherwise says how to make them and exits (status 0).
 
 For k = 1..V-1 observed views (a seeded random subset per object of the test split), imputes
 the missing views' latents with each sampler and reports the mean squared error of the
@@ -42,8 +45,10 @@ def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--autoencoder", required=True)
-    parser.add_argument("--score-net", required=True)
+    parser.add_argument("--autoencoder", default=str(ROOT / "runs/mvshapes/smoke_ae/autoencoder"))
+    parser.add_argument(
+        "--score-net", default=str(ROOT / "runs/mvshapes/smoke_diffusion/score_net")
+    )
     parser.add_argument("--dataset", default="mvshapes")
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
@@ -51,6 +56,16 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    missing = [p for p in (args.autoencoder, args.score_net) if not Path(p + ".json").is_file()]
+    if missing:
+        print(
+            f"skipped: no checkpoint {', '.join(missing)}; train the smoke models with\n"
+            "  semcom train autoencoder --config experiments/mvld_mvshapes_smoke_ae.toml "
+            "--out runs/mvshapes/smoke_ae\n"
+            "  semcom train diffusion --config experiments/mvld_mvshapes_smoke_diffusion.toml "
+            "--out runs/mvshapes/smoke_diffusion\nor pass --autoencoder and --score-net"
+        )
+        return
 
     from semcom.data import load_dataset
     from semcom.models import MVLDImputer, load_autoencoder, load_score_net
