@@ -29,6 +29,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "plot": ("semcom.plot_cli", "plot", "Plot a sweep's results: bandwidth vs FID/coherence, metrics vs SNR."),
     "train": ("semcom.train_cli", "train", "Train models: MVLD autoencoder and score network, view classifiers."),
     "impute": ("semcom.impute_cli", "impute", "Impute dropped views and show them next to the true ones."),
+    "evaluate": ("semcom.evaluate_cli", "evaluate", "Imputation table: quality of imputed views per observed views."),
 }
 
 
