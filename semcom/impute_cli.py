@@ -81,8 +81,10 @@ def save_impute_grid(
 @click.command()
 @click.option("--dataset", default="mvshapes", show_default=True)
 @click.option("--observed", required=True, help='Sent views: indices or names, e.g. "0,2".')
-@click.option("--autoencoder", "autoencoder_path", required=True, help="Autoencoder checkpoint.")
-@click.option("--score-net", "score_net_path", required=True, help="Score network checkpoint.")
+@click.option("--autoencoder", "autoencoder_path", default=None,
+              help="Autoencoder checkpoint [default: the bundled model].")
+@click.option("--score-net", "score_net_path", default=None,
+              help="Score network checkpoint [default: the bundled model].")
 @click.option("--split", default="test", show_default=True)
 @click.option("--n", "rows", type=int, default=8, show_default=True, help="Objects shown.")
 @click.option("--sampler", default="dpmpp_2m_sde", show_default=True)
@@ -95,10 +97,14 @@ def impute(
     """Impute the views not in --observed for a few objects and write a comparison grid."""
     from semcom.data import load_dataset
     from semcom.models import MVLDImputer, load_autoencoder, load_score_net
+    from semcom.system.imputers import mvld_folder
 
     ds = load_dataset(dataset, split)
     sent = parse_observed(observed, ds.view_names)
     c, h, _ = ds.image_shape
+    if autoencoder_path is None or score_net_path is None:
+        autoencoder_path = autoencoder_path or str(mvld_folder(dataset, h) / "autoencoder")
+        score_net_path = score_net_path or str(mvld_folder(dataset, h) / "score_net")
     ae, stats, _ = load_autoencoder(
         autoencoder_path, views=ds.num_views, channels=c, image_size=h, dataset=dataset
     )
