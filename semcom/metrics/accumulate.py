@@ -8,8 +8,9 @@
 
 Paired metrics (PSNR, SSIM, LPIPS) are means of per-image values. Set metrics (FID, KID,
 fd_clf) compare the features of all estimates seen with those of all references seen, or with
-cached real-split features passed as ``reference`` (then the references given to ``update`` are
-used only by the paired metrics). Every feature-based value is reported with its backbone.
+cached real-split features passed as ``references`` (matched by backbone; the references given
+to ``update`` then serve only the other metrics). Every feature-based value is reported with its
+backbone.
 """
 
 from __future__ import annotations
@@ -42,9 +43,9 @@ class ImageMetrics:
     lpips_resize_to: see :class:`~semcom.metrics.lpips.LPIPS`.
     classifier: feature extractor for ``fd_clf``
     (e.g. :class:`~semcom.metrics.classifier.ClassifierFeatures`).
-    reference: cached real features (:class:`~semcom.metrics.reference.ReferenceFeatures`) to
-    compare the estimates with, instead of the references passed to :meth:`update`; its backbone
-    must be the Inception's (FID/KID) or the classifier's (fd_clf).
+    references: cached real features (:class:`~semcom.metrics.reference.ReferenceFeatures`) to
+    compare the estimates with, instead of the references passed to :meth:`update`; each one's
+    backbone must be the Inception's (FID/KID) or the classifier's (fd_clf).
     kid_subset_size, kid_num_subsets: KID subsets (the size is capped by the number of images).
     inception, lpips: injected networks (default: loaded from the fetched assets).
     """
@@ -55,7 +56,7 @@ class ImageMetrics:
         *,
         lpips_resize_to: int | None = None,
         classifier: FeatureExtractor | None = None,
-        reference: ReferenceFeatures | None = None,
+        references: Sequence[ReferenceFeatures] = (),
         kid_subset_size: int = 1000,
         kid_num_subsets: int = 100,
         feature_batch_size: int = 64,
@@ -92,13 +93,13 @@ class ImageMetrics:
 
                 lpips = load_lpips(resize_to=lpips_resize_to)
             self.lpips = lpips
-        self.reference = reference
-        if reference is not None:
-            backbones = {e.backbone for e in self.extractors.values()}
-            if reference.backbone not in backbones:
+        backbones = {e.backbone for e in self.extractors.values()}
+        self.references = {r.backbone: r for r in references}
+        for backbone in self.references:
+            if backbone not in backbones:
                 raise SemcomError(
-                    f"reference features are on backbone {reference.backbone!r}, but the chosen "
-                    f"set metrics use {', '.join(sorted(backbones)) or 'no backbone'}"
+                    f"reference features are on backbone {backbone!r}, but the chosen set "
+                    f"metrics use {', '.join(sorted(backbones)) or 'no backbone'}"
                 )
         self.reset()
 
@@ -112,7 +113,7 @@ class ImageMetrics:
         self.n_images = 0
 
     def _uses_given_reference(self, extractor: FeatureExtractor) -> bool:
-        return self.reference is not None and self.reference.backbone == extractor.backbone
+        return extractor.backbone in self.references
 
     @torch.no_grad()
     def update(self, reference: torch.Tensor, estimate: torch.Tensor) -> None:
@@ -140,7 +141,7 @@ class ImageMetrics:
     def _reference_features(self, key: str) -> torch.Tensor:
         extractor = self.extractors[key]
         if self._uses_given_reference(extractor):
-            return self.reference.view_features()
+            return self.references[extractor.backbone].view_features()
         return torch.cat(self._ref_feats[key])
 
     def compute(self, generator: torch.Generator | None = None) -> dict[str, float | int | str]:

@@ -71,19 +71,18 @@ def test_multi_view_batches_are_flattened():
     assert views.compute() == flat.compute()
 
 
-def test_cached_reference_replaces_the_passed_references(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEMCOM_CACHE", str(tmp_path))
+def test_cached_reference_replaces_the_passed_references(isolated_cache):
     real = torch.randint(
         0, 256, (6, 2, 3, 16, 16), dtype=torch.uint8, generator=torch.Generator().manual_seed(3)
     )
     reference = cached_reference_features(
-        PixelStats(), ReferenceKey("toy", "test", 6, 0), real, ("a", "b"), progress=False
+        PixelStats(), ReferenceKey("toy", "test", 16, 6, 0), real, ("a", "b"), progress=False
     )
     ref, est = _pairs(4)
     meter = ImageMetrics(
         ("fid", "kid"),
         inception=PixelStats(),
-        reference=reference,
+        references=[reference],
         kid_subset_size=5,
         kid_num_subsets=4,
     )
