@@ -5,6 +5,8 @@ On the TF-FID Inception features of a real split (views pooled):
 - a set against itself (should be 0);
 - two disjoint halves of the split (small: same distribution, finite-sample bias only);
 - the real images against uniform noise images of the same shape (large);
+- KID (unbiased) for the same pairs: near 0 for the halves, where FID still shows its
+  finite-sample bias;
 - agreement of semcom's Frechet distance (eigen-decompositions) with two independent
   computations on the same features: the classic scipy ``sqrtm(S_a S_b)`` and the nuclear norm
   of ``A B^T`` (A, B the centred features / sqrt(n - 1), exact when n < D).
@@ -27,7 +29,12 @@ import scipy.linalg
 import torch
 
 from semcom.metrics.features import extract_in_batches
-from semcom.metrics.frechet import GaussianStats, frechet_distance, gaussian_stats
+from semcom.metrics.frechet import (
+    GaussianStats,
+    frechet_distance,
+    gaussian_stats,
+    kernel_inception_distance,
+)
 from semcom.metrics.inception import InceptionFeatures
 from semcom.metrics.reference import dataset_reference_features
 
@@ -100,6 +107,14 @@ def main() -> None:
             "scipy_sqrtm": scipy_frechet(stats(x), stats(y)),
             "lowrank_svd": lowrank_frechet(x, y),
         }
+        kid = kernel_inception_distance(
+            torch.from_numpy(x),
+            torch.from_numpy(y),
+            generator=torch.Generator().manual_seed(args.seed),
+            subset_size=200,
+            num_subsets=50,
+        )
+        row.update(kid=kid.mean, kid_std=kid.std, kid_subset_size=kid.subset_size)
         if ours > 1e-6:
             row["rel_diff_scipy"] = abs(ours - row["scipy_sqrtm"]) / ours
             row["rel_diff_lowrank"] = abs(ours - row["lowrank_svd"]) / ours
