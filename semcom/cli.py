@@ -24,6 +24,8 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "data": ("semcom.data.cli", "data", "Build and preview the multi-view datasets."),
     "link": ("channels.cli", "link", "Simulate the physical layer: BER/BLER curves."),
     "metrics": ("semcom.metrics.cli", "metrics", "Compare two folders of images (PSNR, SSIM, LPIPS, FID, KID)."),
+    "sweep": ("semcom.sweep.cli", "sweep", "Run an experiment grid and write tidy results."),
+    "plot": ("semcom.plot_cli", "plot", "Plot a sweep's results: bandwidth vs FID/coherence, metrics vs SNR."),
 }
 
 

@@ -23,8 +23,14 @@ def test_help_lists_the_commands(capsys):
 @pytest.mark.parametrize(
     "argv, expected",
     [
-        (["data", "preview", "cifar", "--out", "x.png"], "unknown dataset 'cifar'; allowed: mvshapes, polymnist, nmr"),
-        (["data", "preview", "mvshapes", "--split", "dev", "--out", "x.png"], "unknown split 'dev'; allowed: train, val, test"),
+        (
+            ["data", "preview", "cifar", "--out", "x.png"],
+            "unknown dataset 'cifar'; allowed: mvshapes, polymnist, nmr",
+        ),
+        (
+            ["data", "preview", "mvshapes", "--split", "dev", "--out", "x.png"],
+            "unknown split 'dev'; allowed: train, val, test",
+        ),
         (["data", "preview", "mvshapes", "--size", "100", "--out", "x.png"], "allowed: 32, 64"),
         (["data", "build", "mvshapes", "--split", "everything"], "allowed: train, val, test, all"),
         (["data", "preview", "mvshapes"], "Missing option '--out'"),
@@ -40,6 +46,9 @@ def test_user_mistakes_are_one_line_exit_2(argv, expected, capsys):
 
 
 def test_console_entry_point_runs_as_module():
-    proc = subprocess.run([sys.executable, "-m", "semcom", "data", "preview", "nope", "--out", "x.png"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "semcom", "data", "preview", "nope", "--out", "x.png"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr

@@ -27,7 +27,9 @@ def test_missing_asset_names_the_fetch_command(isolated_cache):
 
 
 def test_unknown_asset_lists_the_names():
-    with pytest.raises(SemcomError, match="allowed: fid_inception, lpips_alexnet, lpips_lin, mnist"):
+    with pytest.raises(
+        SemcomError, match="allowed: fid_inception, lpips_alexnet, lpips_lin, mnist"
+    ):
         asset_path("bert")
 
 
@@ -41,10 +43,13 @@ def fake_asset(tmp_path, monkeypatch):
         zf.writestr("toy/w.bin", payload)
         zf.writestr("toy/other.txt", b"not needed")
     asset = Asset(
-        name="toy", requirement="toy==1.0", filename=wheel.name,
+        name="toy",
+        requirement="toy==1.0",
+        filename=wheel.name,
         sha256=hashlib.sha256(wheel.read_bytes()).hexdigest(),
         members=(Member("toy/w.bin", hashlib.sha256(payload).hexdigest(), "w.bin"),),
-        outputs=("w.bin",), purpose="test",
+        outputs=("w.bin",),
+        purpose="test",
     )
     monkeypatch.setattr(registry, "ASSETS", (asset,))
     monkeypatch.setattr(fetch_mod, "ASSETS", (asset,))

@@ -14,7 +14,10 @@ class Exploit:
 
 
 def test_round_trips_numpy_containers(tmp_path):
-    data = ({"w": np.arange(6, dtype=np.float32).reshape(2, 3)}, (np.array([1, 2]), np.float64(3.5)))
+    data = (
+        {"w": np.arange(6, dtype=np.float32).reshape(2, 3)},
+        (np.array([1, 2]), np.float64(3.5)),
+    )
     out = loads(pickle.dumps(data))
     assert np.array_equal(out[0]["w"], data[0]["w"]) and out[0]["w"].dtype == np.float32
     path = tmp_path / "a.pkl.gz"

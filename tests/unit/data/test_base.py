@@ -19,7 +19,9 @@ def test_item_contract_mvshapes(isolated_cache):
     assert isinstance(label, int) and ds.class_names[label]
     x, y = ds.batch(slice(0, 5))
     assert x.shape == (5, 4, 3, 32, 32) and y.shape == (5,)
-    seen = sum(len(b[1]) for b in ds.batches(4, shuffle=True, generator=torch.Generator().manual_seed(0)))
+    seen = sum(
+        len(b[1]) for b in ds.batches(4, shuffle=True, generator=torch.Generator().manual_seed(0))
+    )
     assert seen == 13
 
 
@@ -27,8 +29,14 @@ def test_item_contract_mvshapes(isolated_cache):
     "kwargs, message",
     [
         ({"name": "shapenet"}, "unknown dataset 'shapenet'; allowed: mvshapes, polymnist, nmr"),
-        ({"name": "mvshapes", "split": "training"}, "unknown split 'training'; allowed: train, val, test"),
-        ({"name": "mvshapes", "size": 48}, "unsupported image size 48 for mvshapes; allowed: 32, 64"),
+        (
+            {"name": "mvshapes", "split": "training"},
+            "unknown split 'training'; allowed: train, val, test",
+        ),
+        (
+            {"name": "mvshapes", "size": 48},
+            "unsupported image size 48 for mvshapes; allowed: 32, 64",
+        ),
         ({"name": "polymnist", "size": 32}, "allowed: 28"),
         ({"name": "mvshapes", "n": 0}, "number of objects must be >= 1"),
     ],

@@ -52,7 +52,9 @@ def test_side_only_parts_make_opposite_views_carry_other_colours():
 
     with Renderer(32, 1) as renderer:
         label = list(CLASSES).index("cabinet")
-        views = [renderer.render(draw_scene(label, np.random.default_rng([9, i]))) for i in range(60)]
+        views = [
+            renderer.render(draw_scene(label, np.random.default_rng([9, i]))) for i in range(60)
+        ]
     front = np.array([object_mean(v[0]) for v in views])
     back = np.array([object_mean(v[2]) for v in views])
     assert abs(np.corrcoef(front, back)[0, 1]) < 0.6

@@ -1,0 +1,147 @@
+"""Flat channels: AWGN, block Rayleigh and fast Rayleigh, with realisations drawn once.
+
+A transmission is ``x: [B, N] complex64`` (B samples, N symbols each, unit average energy).
+The channel is split into a *realisation* (fading gains h and unit-variance noise, drawn with a
+``torch.Generator``) and its *application* at an SNR given per call::
+
+    real = draw_realization("rayleigh-block", (B, N), generator, block_index=idx)
+    y = apply(x, real, snr_db)                  # y = h x + sqrt(N0) w, w ~ CN(0, 1)
+    x_hat, no_eff = equalize(y, real, snr_db)   # perfect CSI
+
+Drawing once and applying to two transmissions of the same length makes them see the same
+fading and the same noise (semantic vs bit-exact links). Transmissions of different lengths
+share the fading of each block when given the same ``block_gains`` (from
+:func:`draw_block_gains`) and a block index per symbol (codeword, view or object).
+
+Why not ``sionna.phy.channel.AWGN`` / ``FlatFadingChannel``: those blocks draw from Sionna's
+global generator (``config.torch_rng``) and cannot take a ``torch.Generator``, and they draw h
+and noise together so a realisation cannot be re-used. The draws here use Sionna's own
+``complex_normal`` with the caller's generator, which is what those blocks do internally; for a
+single antenna the equaliser is the scalar case of ``sionna.phy.mimo.lmmse_equalizer``
+(checked in the tests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from channels.spec import EQUALIZERS, check_channel
+from semcom.errors import SemcomError, check_choice
+
+
+def complex_normal(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
+    """CN(0, 1) samples of ``shape``, complex64, drawn from ``generator`` (Sionna's sampler)."""
+    from sionna.phy.utils import complex_normal as sionna_complex_normal
+
+    return sionna_complex_normal(shape, generator=generator, precision="single", device="cpu")
+
+
+@dataclass
+class ChannelRealization:
+    """One draw of a flat channel for a transmission of shape [B, N].
+
+    h:     [B, N] complex64, fading gain per symbol (all ones for AWGN)
+    noise: [B, N] complex64, CN(0, 1) noise before scaling by sqrt(N0)
+    """
+
+    kind: str
+    h: torch.Tensor
+    noise: torch.Tensor
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return tuple(self.h.shape)  # type: ignore[return-value]
+
+
+def draw_block_gains(batch: int, num_blocks: int, generator: torch.Generator) -> torch.Tensor:
+    """Block fading gains h ~ CN(0, 1): [batch, num_blocks] complex64."""
+    return complex_normal((batch, num_blocks), generator)
+
+
+def draw_realization(
+    kind: str,
+    shape: tuple[int, int],
+    generator: torch.Generator,
+    *,
+    block_index: torch.Tensor | None = None,
+    block_gains: torch.Tensor | None = None,
+) -> ChannelRealization:
+    """Draw fading and noise for a transmission of ``shape = (B, N)`` symbols.
+
+    kind:        ``'awgn'``, ``'rayleigh-block'`` or ``'rayleigh-fast'``
+    block_index: [N] or [B, N] int64, fading block of each symbol (block fading only; default:
+                 one block per row, i.e. per transmitted packet)
+    block_gains: [B, NB] complex64 gains to use for the blocks instead of drawing them, so that
+                 two transmissions of different lengths see the same h per block index
+    The draw order is fixed (gains, then noise), so the same generator state gives the same
+    realisation.
+    """
+    check_channel(kind)
+    batch, length = shape
+    if kind == "awgn":
+        h = torch.ones(shape, dtype=torch.complex64)
+    elif kind == "rayleigh-fast":
+        h = complex_normal(shape, generator)
+    else:
+        if block_index is None:
+            block_index = torch.zeros(length, dtype=torch.long)
+        block_index = block_index.to(torch.long).expand(batch, length)
+        num_blocks = int(block_index.max()) + 1 if length else 1
+        if block_gains is None:
+            block_gains = draw_block_gains(batch, num_blocks, generator)
+        if block_gains.shape[0] != batch or block_gains.shape[1] < num_blocks:
+            raise SemcomError(
+                f"block_gains of shape {tuple(block_gains.shape)} do not cover a batch of {batch}"
+                f" with {num_blocks} fading blocks"
+            )
+        h = torch.gather(block_gains.to(torch.complex64), 1, block_index)
+    noise = complex_normal(shape, generator)
+    return ChannelRealization(kind=kind, h=h, noise=noise)
+
+
+def noise_variance(snr_db: float | torch.Tensor, batch: int) -> torch.Tensor:
+    """N0 = 10^(-SNR/10) as [B, 1] float32; ``snr_db`` is a float or a [B] tensor (per sample)."""
+    snr = torch.as_tensor(snr_db, dtype=torch.float32)
+    if not bool(torch.isfinite(snr).all()):
+        raise SemcomError(f"SNR must be finite dB values, got {snr_db!r}")
+    if snr.dim() == 0:
+        snr = snr.expand(batch)
+    if snr.shape != (batch,):
+        raise SemcomError(f"SNR must be a number or one value per sample ({batch}), got {tuple(snr.shape)}")
+    return torch.pow(10.0, -snr / 10.0).unsqueeze(1)
+
+
+def apply(x: torch.Tensor, realization: ChannelRealization, snr_db: float | torch.Tensor) -> torch.Tensor:
+    """y = h x + sqrt(N0) w.  x: [B, N] complex; returns y: [B, N] complex64. Differentiable in x."""
+    if tuple(x.shape) != realization.shape:
+        raise SemcomError(
+            f"transmission of shape {tuple(x.shape)} does not match the channel realisation "
+            f"{realization.shape}"
+        )
+    no = noise_variance(snr_db, x.shape[0])
+    return realization.h * x + torch.sqrt(no) * realization.noise
+
+
+def equalize(
+    y: torch.Tensor,
+    realization: ChannelRealization,
+    snr_db: float | torch.Tensor,
+    method: str = "zf",
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Scalar equaliser with perfect CSI. y: [B, N] complex -> (x_hat [B, N], no_eff [B, N]).
+
+    ``'zf'``:    x_hat = y / h, no_eff = N0 / |h|^2 (also the *unbiased* LMMSE estimate, which is
+                 what Sionna's lmmse_equalizer returns and what a demapper needs)
+    ``'lmmse'``: x_hat = conj(h) y / (|h|^2 + N0), the biased MMSE estimate of a unit-power
+                 input; no_eff = N0 / (|h|^2 + N0) is its mean squared error
+    """
+    check_choice("equalizer", method, EQUALIZERS)
+    h = realization.h
+    no = noise_variance(snr_db, y.shape[0])
+    gain = h.real**2 + h.imag**2
+    if method == "zf":
+        return y / h, no / gain
+    denom = gain + no
+    return torch.conj(h) * y / denom, no / denom

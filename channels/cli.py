@@ -1,0 +1,144 @@
+"""``semcom link``: BER/BLER curves of the physical layer and the PHY-abstraction tables."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import click
+
+from channels.spec import CHANNELS, MODULATIONS, parse_rate, parse_snr_db
+
+
+@click.group()
+def link() -> None:
+    """Physical layer (Sionna): BER/BLER curves and PHY-abstraction tables."""
+
+
+@link.command()
+@click.option("--channel", default="awgn", show_default=True, help=f"One of: {', '.join(CHANNELS)}.")
+@click.option("--modulation", default="qpsk", show_default=True, help=f"One of: {', '.join(MODULATIONS)}.")
+@click.option("--code", default="none", show_default=True, help="none or ldpc (5G LDPC).")
+@click.option("--rate", default="1/2", show_default=True, help="LDPC code rate, e.g. 1/2, 2/3, 0.75.")
+@click.option("--block-len", default=512, show_default=True, type=int,
+              help="Information bits per codeword (LDPC: 12-8448); one fading block per codeword.")
+@click.option("--snr-db", "snr_text", default="0:2:20", show_default=True,
+              help="Es/N0 points in dB: start:step:stop or a comma list.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV file to write.")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None, help="PNG waterfall to write.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--target-errors", default=None, type=int,
+              help="Stop a point after this many errors [default: 1000 bit errors uncoded, 100 codeword errors LDPC].")
+@click.option("--max-bits", default=2_000_000, show_default=True, type=int, help="Cap on simulated bits per point.")
+@click.option("--batch", default=None, type=int, help="Codewords per batch [default: 100 LDPC, 2000 uncoded].")
+@click.option("--stop-bler", default=None, type=float,
+              help="Skip the remaining (higher) SNR points once a point's BLER is below this.")
+def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, target_errors, max_bits, batch,
+        stop_bler) -> None:
+    """Simulate a BER/BLER curve and write it as CSV (and a PNG waterfall)."""
+    from semcom.errors import SemcomError, check_choice
+    from channels.spec import check_channel
+
+    check_channel(channel)
+    check_choice("modulation", modulation, MODULATIONS)
+    check_choice("code", code, ("none", "ldpc"))
+    snrs = parse_snr_db(snr_text)
+    coded = code == "ldpc"
+    code_rate = parse_rate(rate) if coded else 1.0
+    if min(max_bits, target_errors or 1, batch or 1) < 1:
+        raise SemcomError("--max-bits, --target-errors and --batch must be positive")
+
+    import torch
+    from tqdm import tqdm
+
+    from channels.digital import DigitalLink, DigitalLinkConfig
+    from channels.plotting import plot_waterfall
+    from channels.simulate import simulate_point
+    from semcom.paths import atomic_write_bytes
+
+    torch.set_num_threads(1)
+    config = DigitalLinkConfig(modulation=modulation, code=code, rate=code_rate,
+                               codeword_info_bits=block_len, crc=None)
+    digital = DigitalLink(config)
+    generator = torch.Generator().manual_seed(seed)
+    target = target_errors or (100 if coded else 1000)
+    per_batch = batch or (100 if coded else 2000)
+    rows = []
+    bar = tqdm(snrs, desc=f"{channel} {modulation} {code}", unit="point")
+    for snr in bar:
+        point = simulate_point(
+            digital, channel, snr, generator, packets_per_batch=per_batch,
+            target_errors=target, max_bits=max_bits,
+            on_batch=lambda p: bar.set_postfix(snr_db=p.snr_db, bits=p.bits, ber=f"{p.ber:.3g}"),
+        )
+        rows.append({"channel": channel, "modulation": modulation, "code": code,
+                     "rate": config.codeword_info_bits / config.coded_bits if coded else 1.0,
+                     "block_len": block_len, **point.row()})
+        if stop_bler is not None and point.bler < stop_bler:
+            skipped = len(snrs) - len(rows)
+            if skipped:
+                click.echo(f"BLER {point.bler:.2g} < {stop_bler:g} at {snr} dB: skipped the {skipped} higher SNR points")
+            break
+    import pandas as pd
+
+    buffer = io.StringIO()
+    pd.DataFrame(rows).to_csv(buffer, index=False)
+    atomic_write_bytes(out, buffer.getvalue().encode())
+    click.echo(f"wrote {out}")
+    if plot is not None:
+        rate_text = f" R={config.codeword_info_bits}/{config.coded_bits}" if coded else ""
+        plot_waterfall(
+            rows, plot, modulation=modulation, channel=channel, coded=coded,
+            title=f"{modulation} {code}{rate_text} on {channel}, k={block_len}",
+            spectral_efficiency=config.bits_per_symbol * config.codeword_info_bits / config.coded_bits,
+        )
+        click.echo(f"wrote {plot}")
+
+
+@link.command()
+@click.option("--block-len", default=512, show_default=True, type=int, help="Information bits per codeword.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV to write [default: the semcom cache, where the abstraction looks].")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--max-blocks", default=1000, show_default=True, type=int, help="Codewords per SNR point at most.")
+def table(block_len, out, seed, max_blocks) -> None:
+    """Simulate the SNR -> BLER table of every MCS on AWGN (PHY abstraction)."""
+    from channels.spec import check_block_len
+
+    check_block_len(block_len)
+    import torch
+
+    from channels.abstraction import simulate_table, table_filename, write_table
+    from semcom.paths import cache_dir
+
+    torch.set_num_threads(1)
+    rows = simulate_table(block_len, torch.Generator().manual_seed(seed), max_blocks=max_blocks)
+    path = out or cache_dir("channels") / table_filename(block_len)
+    write_table(rows, path)
+    click.echo(f"wrote {path}")
+
+
+@link.command()
+@click.argument("curves", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--bler", "target", default=1e-2, show_default=True, type=float, help="BLER at which to measure.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV to write.")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None, help="PNG overlay of the BLER curves.")
+def gap(curves, target, out, plot) -> None:
+    """Gap to AWGN capacity at a target BLER of coded curves written by 'semcom link ber'."""
+    import pandas as pd
+
+    from channels.report import capacity_gap_rows, plot_bler_overlay
+    from semcom.paths import atomic_write_bytes
+
+    frames = {path.stem: pd.read_csv(path) for path in curves}
+    rows = capacity_gap_rows(frames, target)
+    buffer = io.StringIO()
+    pd.DataFrame(rows).to_csv(buffer, index=False)
+    atomic_write_bytes(out, buffer.getvalue().encode())
+    for row in rows:
+        click.echo(f"{row['curve']}: {row['spectral_efficiency']:.3f} bit/use, BLER {target:g} at "
+                   f"{row['snr_db_at_target']:.2f} dB, capacity {row['capacity_snr_db']:.2f} dB, gap {row['gap_db']:.2f} dB")
+    click.echo(f"wrote {out}")
+    if plot is not None:
+        plot_bler_overlay(frames, rows, target, plot)
+        click.echo(f"wrote {plot}")

@@ -1,0 +1,121 @@
+"""Typed training configs loaded from TOML, validated with one-line errors.
+
+A config file is a flat TOML table whose keys are the fields of the config dataclass; unknown
+keys, wrong types and bad values are reported naming the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from pathlib import Path
+from typing import Any, TypeVar
+
+from semcom.errors import SemcomError
+
+T = TypeVar("T")
+
+
+def _matches(value: Any, hint: Any) -> tuple[bool, Any]:
+    """(ok, converted value) for the simple hints configs use."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(hint):
+            ok, conv = _matches(value, arg)
+            if ok:
+                return True, conv
+        return False, value
+    if hint is type(None):
+        return value is None, value
+    if hint is bool:
+        return isinstance(value, bool), value
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool), value
+    if hint is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return ok, float(value) if ok else value
+    if hint is str:
+        return isinstance(value, str), value
+    if origin is tuple:
+        (item,) = typing.get_args(hint)[:1]
+        if not isinstance(value, list | tuple):
+            return False, value
+        conv = [_matches(v, item) for v in value]
+        return all(ok for ok, _ in conv), tuple(v for _, v in conv)
+    return True, value
+
+
+def config_from_mapping(cls: type[T], data: dict[str, Any], where: str) -> T:
+    """Build the config dataclass ``cls`` from ``data`` with typed, named validation."""
+    hints = typing.get_type_hints(cls)
+    fields = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(data) - fields)
+    if unknown:
+        raise SemcomError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(fields))}"
+        )
+    values = {}
+    for key, value in data.items():
+        ok, conv = _matches(value, hints[key])
+        if not ok:
+            hint = getattr(hints[key], "__name__", str(hints[key]))
+            raise SemcomError(f"{where}: key {key!r} = {value!r} is not of type {hint}")
+        values[key] = conv
+    return cls(**values)
+
+
+def load_toml_config(
+    cls: type[T], path: str | Path | None, overrides: dict[str, Any] | None = None
+) -> T:
+    """Config from a TOML file (or defaults when ``path`` is None), then ``overrides`` on top."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise SemcomError(f"config file {path} not found")
+        try:
+            data = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as err:
+            raise SemcomError(f"config file {path} is not valid TOML: {err}") from None
+    data.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return config_from_mapping(cls, data, str(path) if path is not None else "config")
+
+
+def positive(where: str, **values: float) -> None:
+    """Raise a one-line error if any of ``values`` is not > 0."""
+    for key, value in values.items():
+        if value is not None and value <= 0:
+            raise SemcomError(f"{where}: {key} must be > 0, got {value}")
+
+
+@dataclasses.dataclass(frozen=True)
+class RunConfig:
+    """Fields every training run has: the data, the optimisation and the bookkeeping."""
+
+    dataset: str = "mvshapes"
+    image_size: int | None = None  # the dataset's default when None
+    n_train: int | None = None  # training objects; the dataset's default when None
+    n_val: int | None = 500  # validation objects
+    data_seed: int = 0
+    batch_size: int = 64
+    lr: float = 1e-3
+    steps: int = 20000
+    val_every: int = 500
+    checkpoint_every: int = 2000
+    seed: int = 0
+    threads: int = 1
+
+    def __post_init__(self) -> None:
+        names = (
+            "batch_size",
+            "lr",
+            "steps",
+            "val_every",
+            "checkpoint_every",
+            "threads",
+            "n_train",
+            "n_val",
+        )
+        positive(type(self).__name__, **{k: getattr(self, k) for k in names})

@@ -1,0 +1,177 @@
+"""A small training loop shared by the autoencoder and the diffusion model.
+
+It runs ``step_fn`` for the remaining steps with a tqdm bar, validates every ``val_every``
+steps, appends one row per validation to a CSV log and saves a resumable checkpoint (modules,
+optimiser, RNG state and step, as safetensors + JSON) every ``checkpoint_every`` steps and at
+the end. Calling it again with the same out_dir resumes from the last checkpoint.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from tqdm import tqdm
+
+from semcom.errors import SemcomError
+from semcom.models.checkpoint import (
+    load_checkpoint,
+    optimizer_from_tensors,
+    optimizer_to_tensors,
+    save_checkpoint,
+)
+from semcom.models.train_config import RunConfig
+from semcom.paths import atomic_write_bytes
+
+RESUME_NAME = "resume"
+#: config keys that may change between a run and its resumption (e.g. train for longer)
+RESUMABLE_CHANGES = frozenset({"steps", "val_every", "checkpoint_every", "threads"})
+LOG_NAME = "train_log.csv"
+
+
+@dataclass
+class TrainState:
+    """What a resumable run holds: named modules, the optimiser, the data RNG and the step."""
+
+    modules: dict[str, torch.nn.Module]
+    optimizer: torch.optim.Optimizer
+    generator: torch.Generator
+    step: int = 0
+    elapsed_s: float = 0.0
+
+
+def save_state(out_dir: Path, state: TrainState, config: Any) -> Path:
+    """Write ``out_dir/resume.{safetensors,json}``."""
+    tensors = {
+        f"{name}.{k}": v for name, mod in state.modules.items() for k, v in mod.state_dict().items()
+    }
+    optim_tensors, optim_data = optimizer_to_tensors(state.optimizer)
+    tensors.update(optim_tensors)
+    tensors["rng"] = state.generator.get_state()
+    meta = {"step": state.step, "elapsed_s": state.elapsed_s, "optimizer": optim_data}
+    return save_checkpoint(
+        out_dir / RESUME_NAME, "train_state", tensors, dataclasses.asdict(config), meta
+    )
+
+
+def try_resume(out_dir: Path, state: TrainState, config: Any) -> bool:
+    """Load ``out_dir/resume`` into ``state`` if present.
+
+    The config must be the same except for :data:`RESUMABLE_CHANGES` (so a finished run can
+    be continued for more steps).
+    """
+    if not (out_dir / f"{RESUME_NAME}.json").is_file():
+        return False
+    tensors, header = load_checkpoint(out_dir / RESUME_NAME, kind="train_state")
+    saved = header["config"]
+    now = _jsonable(dataclasses.asdict(config))
+    keys = (set(saved) | set(now)) - RESUMABLE_CHANGES
+    changed = sorted(k for k in keys if saved.get(k) != now.get(k))
+    if changed:
+        raise SemcomError(
+            f"{out_dir} holds a run with a different config ({', '.join(changed)} changed); "
+            "use another --out folder or delete it to start over"
+        )
+    for name, mod in state.modules.items():
+        prefix = f"{name}."
+        mod.load_state_dict(
+            {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+        )
+    optimizer_from_tensors(state.optimizer, tensors, header["meta"]["optimizer"])
+    state.generator.set_state(tensors["rng"])
+    state.step = int(header["meta"]["step"])
+    state.elapsed_s = float(header["meta"]["elapsed_s"])
+    return True
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
+
+
+def read_log(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV training log (empty if absent)."""
+    if not path.is_file():
+        return []
+    with path.open(newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_log(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Rewrite the CSV log atomically."""
+    if not rows:
+        return
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write_bytes(path, buf.getvalue().encode())
+
+
+def run_training(
+    *,
+    state: TrainState,
+    config: RunConfig,
+    out_dir: Path,
+    step_fn: Callable[[], float],
+    validate: Callable[[], dict[str, float]],
+    desc: str,
+    progress: bool = True,
+) -> list[dict[str, Any]]:
+    """Train from ``state.step`` to ``config.steps``; returns the log rows (also in the CSV).
+
+    Validation every ``config.val_every`` steps, a resumable checkpoint every
+    ``config.checkpoint_every`` steps and at the end.
+
+    step_fn() performs one optimisation step and returns its loss; validate() returns named
+    validation metrics. A row is logged at every validation: step, train_loss (mean since the
+    previous row), the metrics and the wall time so far.
+    """
+    total_steps, val_every, checkpoint_every = (
+        config.steps,
+        config.val_every,
+        config.checkpoint_every,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    log_path = out_dir / LOG_NAME
+    rows: list[dict[str, Any]] = [r for r in read_log(log_path) if int(r["step"]) <= state.step]
+    running, count = 0.0, 0
+    start = time.perf_counter() - state.elapsed_s
+    bar = tqdm(total=total_steps, initial=state.step, desc=desc, disable=not progress, unit="step")
+    try:
+        while state.step < total_steps:
+            loss = step_fn()
+            state.step += 1
+            running, count = running + loss, count + 1
+            bar.update(1)
+            last = state.step == total_steps
+            if state.step % val_every == 0 or last:
+                metrics = validate()
+                state.elapsed_s = time.perf_counter() - start
+                row = {"step": state.step, "train_loss": running / count, **metrics}
+                rows.append({**row, "elapsed_s": round(state.elapsed_s, 2)})
+                write_log(log_path, rows)
+                bar.set_postfix({k: f"{v:.4g}" for k, v in row.items() if k != "step"})
+                running, count = 0.0, 0
+            if state.step % checkpoint_every == 0 or last:
+                state.elapsed_s = time.perf_counter() - start
+                save_state(out_dir, state, config)
+    finally:
+        bar.close()
+    return rows
+
+
+def run_summary(config: Any, state: TrainState, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Metadata stored with a trained model: its config, steps, wall time and last log row."""
+    return {
+        "train_config": dataclasses.asdict(config),
+        "steps": state.step,
+        "train_seconds": round(state.elapsed_s, 2),
+        "final": {k: v for k, v in rows[-1].items() if k != "step"} if rows else {},
+    }

@@ -1,0 +1,184 @@
+"""Plots of a sweep's tidy table. Every function is pure: a DataFrame in, a Figure out.
+
+- :func:`tradeoff`: bandwidth (channel uses per object, or the bandwidth ratio) against a
+  quality metric, one panel per channel, one curve per scheme and SNR; the points of a curve are
+  the views sent (semantic) or the codec qualities (bit-exact).
+- :func:`metric_vs_snr`: a metric against SNR, one panel per channel, one curve per scheme and
+  number of views sent.
+- :func:`example_grid`: what the receiver shows at chosen cells (images saved by the runner).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: metric -> (axis label, True if higher is better)
+METRICS: dict[str, tuple[str, bool]] = {
+    "fid": ("FID (lower is better)", False),
+    "fd_clf": ("classifier Frechet distance (lower is better)", False),
+    "coherence": ("coherence (higher is better)", True),
+    "lpips": ("LPIPS (lower is better)", False),
+    "psnr": ("PSNR [dB]", True),
+    "ssim": ("SSIM", True),
+    "view_loss_rate": ("view loss rate", False),
+}
+BANDWIDTH = {
+    "channel_uses_per_object": "complex channel uses per object",
+    "bandwidth_ratio": "bandwidth ratio k/n (channel uses per real source value)",
+}
+SCHEME_STYLE = {"semantic": "-", "hybrid": "--", "bitexact": ":", "capacity": "-."}
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _numeric(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    df = df.copy()
+    for c in columns:
+        if c in df:
+            df[c] = pd.to_numeric(df[c], errors="coerce")
+    return df
+
+
+def _label(group: dict[str, object]) -> str:
+    parts = [str(group["scheme"])]
+    if group.get("codec") not in (None, "") and not pd.isna(group.get("codec")):
+        parts.append(str(group["codec"]))
+    if "snr_db" in group:
+        parts.append(f"{float(group['snr_db']):g} dB")
+    if "views_sent" in group:
+        parts.append(f"k={int(group['views_sent'])}")
+    return " ".join(parts)
+
+
+def tradeoff(df: pd.DataFrame, metric: str, bandwidth: str = "channel_uses_per_object"):
+    """Bandwidth against ``metric``; panels per channel, curves per (scheme, codec, SNR)."""
+    plt = _plt()
+    df = _numeric(df, [metric, bandwidth, "snr_db", "views_sent", "quality"]).dropna(subset=[metric, bandwidth])
+    channels = sorted(df["channel"].unique())
+    fig, axes = plt.subplots(1, max(len(channels), 1), figsize=(5.2 * max(len(channels), 1), 4.2), squeeze=False)
+    snrs = sorted(df["snr_db"].unique())
+    colours = plt.cm.viridis(np.linspace(0, 0.9, max(len(snrs), 1)))
+    for ax, channel in zip(axes[0], channels):
+        part = df[df["channel"] == channel]
+        keys = ["scheme", "codec", "snr_db"] if "codec" in part else ["scheme", "snr_db"]
+        for values, curve in part.groupby(keys, dropna=False, sort=True):
+            group = dict(zip(keys, values))
+            curve = curve.groupby(bandwidth, as_index=False)[metric].mean().sort_values(bandwidth)
+            colour = colours[snrs.index(group["snr_db"])]
+            ax.plot(curve[bandwidth], curve[metric], SCHEME_STYLE.get(group["scheme"], "-"), marker="o",
+                    color=colour, label=_label(group), markersize=4)
+        ax.set_title(channel)
+        ax.set_xlabel(BANDWIDTH.get(bandwidth, bandwidth))
+        ax.set_ylabel(METRICS.get(metric, (metric,))[0])
+        ax.set_xscale("log")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def metric_vs_snr(df: pd.DataFrame, metric: str):
+    """``metric`` against SNR; panels per channel, curves per (scheme, codec, views sent)."""
+    plt = _plt()
+    df = _numeric(df, [metric, "snr_db", "views_sent"]).dropna(subset=[metric])
+    channels = sorted(df["channel"].unique())
+    fig, axes = plt.subplots(1, max(len(channels), 1), figsize=(5.2 * max(len(channels), 1), 4.2), squeeze=False)
+    for ax, channel in zip(axes[0], channels):
+        part = df[df["channel"] == channel]
+        keys = ["scheme", "codec", "views_sent"] if "codec" in part else ["scheme", "views_sent"]
+        for values, curve in part.groupby(keys, dropna=False, sort=True):
+            group = dict(zip(keys, values))
+            curve = curve.groupby("snr_db", as_index=False)[metric].mean().sort_values("snr_db")
+            ax.plot(curve["snr_db"], curve[metric], SCHEME_STYLE.get(group["scheme"], "-"), marker="o",
+                    markersize=4, label=_label(group))
+        ax.set_title(channel)
+        ax.set_xlabel("SNR Es/N0 [dB]")
+        ax.set_ylabel(METRICS.get(metric, (metric,))[0])
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def example_grid(images: dict[str, np.ndarray], titles: dict[str, str]):
+    """Rows = cells, columns = views. images: cell id -> [V, H, W, C] uint8."""
+    plt = _plt()
+    ids = list(images)
+    n_views = max(a.shape[0] for a in images.values())
+    fig, axes = plt.subplots(len(ids), n_views, figsize=(1.4 * n_views + 2.5, 1.4 * len(ids) + 0.3), squeeze=False)
+    for r, cid in enumerate(ids):
+        for v in range(n_views):
+            ax = axes[r, v]
+            ax.imshow(images[cid][v], interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[r, 0].set_ylabel(titles.get(cid, cid), fontsize=7, rotation=0, ha="right", va="center")
+    fig.tight_layout()
+    return fig
+
+
+def save_figure(fig, stem: Path) -> list[Path]:
+    """Write ``stem``.png and ``stem``.pdf; returns the paths."""
+    plt = _plt()
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = [stem.with_suffix(".png"), stem.with_suffix(".pdf")]
+    for path in paths:
+        fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return paths
+
+
+def plot_results(folder: str | Path, metrics: tuple[str, ...] | None = None) -> list[Path]:
+    """All standard plots of ``folder/results.csv`` into ``folder/plots/``."""
+    from semcom.errors import SemcomError
+
+    folder = Path(folder)
+    csv_path = folder / "results.csv"
+    if not csv_path.is_file():
+        raise SemcomError(f"no results.csv in {folder}; run `semcom sweep` first")
+    df = pd.read_csv(csv_path)
+    if df.empty:
+        raise SemcomError(f"{csv_path} has no rows")
+    chosen = metrics or tuple(m for m in METRICS if m in df and df[m].notna().any())
+    out = folder / "plots"
+    written: list[Path] = []
+    for metric in chosen:
+        if metric not in df or df[metric].isna().all():
+            raise SemcomError(f"metric {metric!r} has no values in {csv_path}; has: "
+                              + ", ".join(m for m in METRICS if m in df and df[m].notna().any()))
+        for bandwidth in BANDWIDTH:
+            if bandwidth in df and df[bandwidth].notna().any():
+                written += save_figure(tradeoff(df, metric, bandwidth), out / f"tradeoff_{metric}_{bandwidth}")
+        written += save_figure(metric_vs_snr(df, metric), out / f"{metric}_vs_snr")
+    examples = folder / "examples"
+    if examples.is_dir():
+        written += _plot_examples(examples, df, out)
+    return written
+
+
+def _plot_examples(examples: Path, df: pd.DataFrame, out: Path) -> list[Path]:
+    from PIL import Image
+
+    images, titles = {}, {}
+    for path in sorted(examples.glob("*.png")):
+        cid = path.stem
+        row = df[df["cell_id"] == cid]
+        if row.empty:
+            continue
+        strip = np.asarray(Image.open(path).convert("RGB"))  # views side by side, square
+        side = strip.shape[0]
+        images[cid] = strip.reshape(side, -1, side, 3).transpose(1, 0, 2, 3)
+        titles[cid] = _label(row.iloc[0].to_dict()) + f"\n{row.iloc[0]['channel']}"
+    if not images:
+        return []
+    return save_figure(example_grid(images, titles), out / "examples")

@@ -1,0 +1,89 @@
+"""The axes a sweep grid may vary, their types, allowed values, defaults and which schemes use them.
+
+An axis not used by a scheme is left empty in that scheme's rows, so a grid never multiplies
+cells by settings that cannot matter (JPEG quality does not change a semantic cell).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+SCHEMES = ("semantic", "bitexact", "hybrid", "capacity")
+CHANNELS = ("awgn", "rayleigh-block", "rayleigh-fast")
+LINK_MODES = ("full", "abstraction")
+TRANSMISSIONS = ("digital", "analog")
+VIEW_POLICIES = ("random", "schedule")
+CODECS = ("png", "jpeg", "webp", "avif")
+IMPUTERS = ("mvld", "smvae", "mopoe", "mvae")
+
+ALL = SCHEMES
+DIGITAL = ("semantic", "bitexact", "hybrid")
+IMPUTING = ("semantic", "hybrid")
+PIXELS = ("bitexact", "hybrid", "capacity")
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One grid axis: ``kind`` is the Python type of its values; ``check`` returns an error text
+    (what is allowed) or None; ``schemes`` are the schemes whose rows it applies to."""
+
+    name: str
+    kind: type
+    default: object
+    schemes: tuple[str, ...]
+    check: Callable[[object], str | None]
+    help: str
+
+
+def _choice(allowed: tuple[str, ...]) -> Callable[[object], str | None]:
+    return lambda v: None if v in allowed else "allowed: " + ", ".join(allowed)
+
+
+def _range(lo: float, hi: float, what: str = "") -> Callable[[object], str | None]:
+    def check(v: object) -> str | None:
+        if isinstance(v, float) and math.isnan(v):
+            return f"allowed: {what or 'a number'} in [{lo}, {hi}], not NaN"
+        return None if lo <= v <= hi else f"allowed: {what or 'a number'} in [{lo}, {hi}]"
+
+    return check
+
+
+def _sampler(v: object) -> str | None:
+    from semcom.diffusion.samplers import SAMPLERS
+
+    return None if v in SAMPLERS else "allowed: " + ", ".join(SAMPLERS)
+
+
+def _mcs(v: object) -> str | None:
+    if v == "auto":
+        return None
+    try:
+        from channels.mcs import mcs_by_name
+
+        mcs_by_name(str(v))
+    except ImportError:
+        return None
+    except Exception as err:  # a SemcomError naming the MCS table
+        return str(err)
+    return None
+
+
+AXES: dict[str, Axis] = {a.name: a for a in (
+    Axis("scheme", str, "semantic", ALL, _choice(SCHEMES), "what is transmitted"),
+    Axis("channel", str, "awgn", ALL, _choice(CHANNELS), "channel model"),
+    Axis("snr_db", float, 10.0, ALL, _range(-30.0, 60.0, "SNR in dB"), "Es/N0 per complex symbol, dB"),
+    Axis("views_sent", int, 4, ALL, _range(0, 64, "views"), "views sent per object (k of V)"),
+    Axis("view_policy", str, "random", ALL, _choice(VIEW_POLICIES), "which k views"),
+    Axis("bits_per_value", int, 8, ("semantic",), _range(1, 16, "bits"), "latent quantiser bits"),
+    Axis("transmission", str, "digital", ("semantic",), _choice(TRANSMISSIONS), "digital (quantised + LDPC) or analog"),
+    Axis("link_mode", str, "full", DIGITAL, _choice(LINK_MODES), "bit-level link or PHY abstraction"),
+    Axis("mcs", str, "auto", DIGITAL, _mcs, "MCS name or auto (best for the SNR)"),
+    Axis("codec", str, "jpeg", PIXELS, _choice(CODECS), "image codec of the bit-exact schemes"),
+    Axis("quality", int, 75, PIXELS, _range(1, 100, "quality"), "codec quality (lossy codecs)"),
+    Axis("imputer", str, "mvld", IMPUTING, _choice(IMPUTERS), "receiver imputer for missing views"),
+    Axis("sampler", str, "dpmpp_2m", IMPUTING, _sampler, "diffusion sampler"),
+    Axis("steps", int, 24, IMPUTING, _range(1, 10000, "steps"), "sampler steps"),
+    Axis("seed", int, 0, ALL, _range(0, 2**31 - 1, "seed"), "seed of every random draw of the cell"),
+)}

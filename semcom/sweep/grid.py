@@ -1,0 +1,71 @@
+"""Expanding an experiment's grids into cells, each with a stable id."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from dataclasses import asdict, dataclass
+
+from semcom.errors import SemcomError
+from semcom.sweep.axes import AXES
+from semcom.sweep.config import ExperimentConfig
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One point of the grid. Axes the scheme does not use are None."""
+
+    scheme: str
+    channel: str
+    snr_db: float
+    views_sent: int
+    view_policy: str
+    seed: int
+    bits_per_value: int | None = None
+    transmission: str | None = None
+    link_mode: str | None = None
+    mcs: str | None = None
+    codec: str | None = None
+    quality: int | None = None
+    imputer: str | None = None
+    sampler: str | None = None
+    steps: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def cell_id(cell: Cell, config: ExperimentConfig) -> str:
+    """12 hex digits identifying the cell and the data it runs on (stable across runs)."""
+    blob = json.dumps({"cell": cell.as_dict(), "data": asdict(config.data)}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def expand(config: ExperimentConfig) -> list[Cell]:
+    """All cells of all grids, in file order, duplicates removed."""
+    from semcom.data import dataset_info
+
+    num_views = dataset_info(config.data.dataset).num_views
+    cells: dict[Cell, None] = {}
+    for index, grid in enumerate(config.grids):
+        schemes = grid.get("scheme", (config.defaults.get("scheme", AXES["scheme"].default),))
+        for scheme in schemes:
+            names = [a.name for a in AXES.values() if scheme in a.schemes and a.name != "scheme"]
+            choices = [grid.get(n, (config.defaults.get(n, AXES[n].default),)) for n in names]
+            for combo in itertools.product(*choices):
+                values = dict(zip(names, combo))
+                if values["views_sent"] > num_views:
+                    raise SemcomError(
+                        f"[[grid]] #{index + 1}: views_sent = {values['views_sent']} but "
+                        f"{config.data.dataset} has {num_views} views; allowed: 0..{num_views}"
+                    )
+                if scheme in ("semantic",) and values.get("transmission") == "analog":
+                    values["link_mode"] = values["mcs"] = None
+                if values.get("link_mode") == "abstraction" and values["channel"] == "rayleigh-fast":
+                    raise SemcomError(
+                        f"[[grid]] #{index + 1}: link_mode = 'abstraction' needs block fading; "
+                        "allowed channels: awgn, rayleigh-block (use link_mode = 'full' for rayleigh-fast)"
+                    )
+                cells[Cell(scheme=scheme, **values)] = None
+    return list(cells)

@@ -1,0 +1,54 @@
+"""Loading the receiver's imputer by name for a dataset (bundled weights by default).
+
+Bundled MVLD models live in ``semcom/assets/bundled/mvld/<dataset>-<size>px/`` as the
+checkpoints ``autoencoder`` and ``score_net`` (safetensors + JSON); ``$SEMCOM_MODELS`` points
+at another folder of the same layout.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from semcom.errors import SemcomError, check_choice
+
+IMPUTERS = ("mvld", "smvae", "mopoe", "mvae")
+MODELS_ENV = "SEMCOM_MODELS"
+
+
+def models_root() -> Path:
+    if os.environ.get(MODELS_ENV):
+        return Path(os.environ[MODELS_ENV])
+    return Path(__file__).resolve().parents[1] / "assets" / "bundled"
+
+
+def mvld_folder(dataset: str, size: int) -> Path:
+    return models_root() / "mvld" / f"{dataset}-{size}px"
+
+
+def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: str = "dpmpp_2m",
+                 steps: int = 24):
+    """The imputer ``name`` trained on ``dataset`` at image side ``size`` (dataset default)."""
+    from semcom.data import dataset_info
+
+    check_choice("imputer", name, IMPUTERS)
+    info = dataset_info(dataset)
+    size = info.check_size(size)
+    if name != "mvld":
+        raise SemcomError(f"imputer {name!r} is not available yet; available: mvld")
+    from semcom.models.checkpoint import load_autoencoder, load_score_net
+    from semcom.models.imputer import MVLDImputer
+
+    folder = mvld_folder(dataset, size)
+    if not (folder / "autoencoder.json").is_file() or not (folder / "score_net.json").is_file():
+        raise SemcomError(
+            f"no trained mvld model for {dataset} at {size}px in {folder}; train one with "
+            f"`semcom train autoencoder --dataset {dataset}` and `semcom train diffusion --dataset {dataset}`"
+        )
+    autoencoder, stats, _ = load_autoencoder(folder / "autoencoder", views=info.num_views,
+                                             channels=info.channels, image_size=size, dataset=dataset)
+    if stats is None:
+        raise SemcomError(f"{folder / 'autoencoder.json'} has no latent statistics")
+    score_net, _ = load_score_net(folder / "score_net", views=autoencoder.config.views,
+                                  latent_dim=autoencoder.config.latent_dim)
+    return MVLDImputer(autoencoder, score_net, stats, sampler=sampler, steps=steps)

@@ -1,0 +1,123 @@
+"""``semcom train autoencoder|diffusion``: train the MVLD models from the command line.
+
+Both commands take ``--dataset`` and an optional ``--config`` TOML (keys = the fields of
+:class:`~semcom.models.train_autoencoder.AutoencoderTrainConfig` /
+:class:`~semcom.diffusion.train.DiffusionTrainConfig`); command-line options override it.
+Runs resume from ``--out`` when interrupted (same command again).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from semcom.errors import SemcomError
+
+
+def _load_splits(config, progress: bool):
+    from semcom.data import load_dataset
+
+    common = {"size": config.image_size, "seed": config.data_seed, "progress": progress}
+    train = load_dataset(config.dataset, "train", n=config.n_train, **common)
+    val = load_dataset(config.dataset, "val", n=config.n_val, **common)
+    return train, val
+
+
+def _common_options(fn):
+    options = [
+        click.option("--dataset", default=None, help="Dataset name (overrides the config)."),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="TOML training config.",
+        ),
+        click.option(
+            "--out",
+            "out_dir",
+            type=click.Path(file_okay=False),
+            default=None,
+            help="Output folder [default: runs/<dataset>/<model>].",
+        ),
+        click.option(
+            "--steps", type=int, default=None, help="Training steps (overrides the config)."
+        ),
+        click.option("--size", "image_size", type=int, default=None, help="Image side in pixels."),
+        click.option("--n-train", type=int, default=None, help="Training objects to use."),
+        click.option("--no-progress", is_flag=True, help="Hide the progress bars."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+@click.group()
+def train() -> None:
+    """Train the multi-view latent diffusion models (autoencoder first, then diffusion)."""
+
+
+@train.command("autoencoder")
+@_common_options
+def train_autoencoder_cmd(dataset, config_path, out_dir, steps, image_size, n_train, no_progress):
+    """Train the per-view autoencoder (L1 loss) and store latent statistics with it."""
+    from semcom.models.train_autoencoder import AutoencoderTrainConfig, train_autoencoder
+    from semcom.models.train_config import load_toml_config
+
+    overrides = {"dataset": dataset, "steps": steps, "image_size": image_size, "n_train": n_train}
+    config = load_toml_config(AutoencoderTrainConfig, config_path, overrides)
+    out = Path(out_dir or f"runs/{config.dataset}/autoencoder")
+    train_ds, val_ds = _load_splits(config, not no_progress)
+    path = train_autoencoder(config, train_ds.images, val_ds.images, out, progress=not no_progress)
+    click.echo(
+        f"wrote {path} (+ .json), log {out / 'train_log.csv'}, resume state {out / 'resume.*'}"
+    )
+
+
+@train.command("diffusion")
+@_common_options
+@click.option(
+    "--autoencoder",
+    "autoencoder_path",
+    default=None,
+    help="Autoencoder checkpoint (overrides the config).",
+)
+def train_diffusion_cmd(
+    dataset, config_path, out_dir, steps, image_size, n_train, no_progress, autoencoder_path
+):
+    """Train the multi-time masked score network on the autoencoder's latents."""
+    from semcom.diffusion.train import DiffusionTrainConfig, train_diffusion
+    from semcom.models.checkpoint import load_autoencoder
+    from semcom.models.train_config import load_toml_config
+
+    overrides = {
+        "dataset": dataset,
+        "steps": steps,
+        "image_size": image_size,
+        "n_train": n_train,
+        "autoencoder": autoencoder_path,
+    }
+    config = load_toml_config(DiffusionTrainConfig, config_path, overrides)
+    if not config.autoencoder:
+        raise SemcomError(
+            "no autoencoder checkpoint: pass --autoencoder PATH or set 'autoencoder' in the config"
+        )
+    out = Path(out_dir or f"runs/{config.dataset}/diffusion")
+    train_ds, val_ds = _load_splits(config, not no_progress)
+    c, h, _ = train_ds.image_shape
+    autoencoder, stats, _ = load_autoencoder(
+        config.autoencoder,
+        views=train_ds.num_views,
+        channels=c,
+        image_size=h,
+        dataset=config.dataset,
+    )
+    if stats is None:
+        raise SemcomError(f"autoencoder checkpoint {config.autoencoder} has no latent statistics")
+    path = train_diffusion(
+        config, autoencoder, stats, train_ds.images, val_ds.images, out, progress=not no_progress
+    )
+    click.echo(
+        f"wrote {path} (+ .json), log {out / 'train_log.csv'}, resume state {out / 'resume.*'}"
+    )

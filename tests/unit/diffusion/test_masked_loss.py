@@ -1,0 +1,106 @@
+"""Subset sampling, the multi-time vector and the masked loss against their definitions."""
+
+import itertools
+
+import pytest
+import torch
+
+from semcom.diffusion.masked import masked_diffusion_loss, multi_time, sample_observed_mask
+from semcom.errors import SemcomError
+
+
+def test_joint_probability_and_uniform_proper_subsets():
+    g = torch.Generator().manual_seed(0)
+    n, v, d = 40000, 3, 0.2
+    obs = sample_observed_mask(n, v, g, joint_prob=d)
+    joint = ~obs.any(1)
+    assert abs(joint.float().mean().item() - d) < 0.01
+    assert not obs.all(1).any(), "a sample must always have at least one diffused view"
+    cond = obs[~joint]
+    codes = (cond.long() * (2 ** torch.arange(v))).sum(1)
+    counts = torch.bincount(codes, minlength=2**v)
+    assert counts[0] == 0 and counts[-1] == 0
+    expected = len(cond) / (2**v - 2)
+    # six non-empty proper subsets, each within 5 binomial standard deviations
+    assert torch.all((counts[1:-1] - expected).abs() < 5 * expected**0.5)
+
+
+def test_mask_is_seeded_and_checks_views():
+    a = sample_observed_mask(16, 4, torch.Generator().manual_seed(1))
+    b = sample_observed_mask(16, 4, torch.Generator().manual_seed(1))
+    assert torch.equal(a, b)
+    with pytest.raises(SemcomError, match="at least 2 views"):
+        sample_observed_mask(4, 1, torch.Generator())
+
+
+def test_multi_time_vector():
+    obs = torch.tensor([[True, False, False], [False, False, False]])
+    tau = multi_time(torch.tensor([0.3, 0.9]), obs)
+    assert torch.allclose(tau, torch.tensor([[0.0, 0.3, 0.3], [0.9, 0.9, 0.9]]))
+
+
+class Probe(torch.nn.Module):
+    """Ignores its input's noise level, records what it saw, outputs a learnable tensor."""
+
+    def __init__(self, shape):
+        super().__init__()
+        self.out = torch.nn.Parameter(torch.randn(shape))
+        self.seen = None
+
+    def forward(self, z_t, tau):
+        self.seen = (z_t.detach().clone(), tau.clone())
+        return self.out
+
+
+def test_observed_views_enter_clean_and_get_no_gradient():
+    g = torch.Generator().manual_seed(0)
+    z0 = torch.randn(4, 3, 5, generator=g)
+    obs = torch.tensor(
+        [[True, False, False], [False, True, True], [False] * 3, [True, True, False]]
+    )
+    t = torch.full((4,), 0.6)
+    probe = Probe(z0.shape)
+    loss = masked_diffusion_loss(probe, z0, obs, t, g)
+    loss.backward()
+    z_t, tau = probe.seen
+    assert torch.equal(z_t[obs], z0[obs]), "observed latents must be fed clean"
+    assert not torch.allclose(z_t[~obs], z0[~obs])
+    assert torch.all(tau[obs] == 0) and torch.allclose(tau[~obs], torch.tensor(0.6))
+    grad = probe.out.grad
+    assert torch.all(grad[obs] == 0), "no gradient may flow from observed views"
+    assert torch.all(grad[~obs].abs().sum(-1) > 0)
+
+
+@pytest.mark.parametrize("n_obs", [0, 1, 2, 3])
+def test_weighting_makes_each_sample_count_equally(n_obs):
+    # A zero prediction has squared error eps^2; with lambda(M, C) = V / |M| the loss is the
+    # mean over diffused elements, so its expectation is 1 whatever the number of observed views.
+    g = torch.Generator().manual_seed(n_obs)
+    b, v, d = 4000, 4, 8
+    obs = torch.zeros(b, v, dtype=torch.bool)
+    obs[:, :n_obs] = True
+
+    def zero(z, tau):
+        return torch.zeros_like(z)
+
+    loss = masked_diffusion_loss(zero, torch.randn(b, v, d, generator=g), obs, torch.rand(b), g)
+    assert abs(loss.item() - 1.0) < 0.02
+
+
+def test_fully_observed_sample_contributes_zero():
+    obs = torch.ones(2, 3, dtype=torch.bool)
+    loss = masked_diffusion_loss(
+        lambda z, tau: torch.ones_like(z),
+        torch.randn(2, 3, 4),
+        obs,
+        torch.rand(2),
+        torch.Generator(),
+    )
+    assert loss.item() == 0.0
+
+
+def test_all_subset_patterns_are_reachable():
+    obs = sample_observed_mask(2000, 3, torch.Generator().manual_seed(5))
+    seen = {tuple(row.tolist()) for row in obs}
+    proper = {p for p in itertools.product([False, True], repeat=3) if not all(p)}
+    assert seen == proper

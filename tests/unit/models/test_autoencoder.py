@@ -1,0 +1,86 @@
+import pytest
+import torch
+
+from semcom.errors import SemcomError
+from semcom.models.autoencoder import (
+    AutoencoderConfig,
+    LatentStats,
+    MultiViewAutoencoder,
+    compute_latent_stats,
+    laplace_loss,
+)
+
+
+@pytest.mark.parametrize(
+    "size,expected", [(28, (28, 14, 7, 4)), (32, (32, 16, 8, 4)), (64, (64, 32, 16, 8))]
+)
+def test_round_trip_shapes_for_supported_sizes(size, expected):
+    cfg = AutoencoderConfig(views=2, channels=3, image_size=size, latent_dim=16)
+    assert cfg.spatial_sizes == expected
+    ae = MultiViewAutoencoder(cfg)
+    x = torch.rand(3, 2, 3, size, size)
+    z = ae.encode(x)
+    x_hat = ae.decode(z)
+    assert z.shape == (3, 2, 16) and x_hat.shape == x.shape
+    assert x_hat.min() >= 0 and x_hat.max() <= 1
+
+
+def test_shared_autoencoder_treats_views_alike_and_per_view_does_not():
+    torch.manual_seed(0)
+    x = torch.rand(2, 3, 1, 28, 28)
+    swapped = x[:, [2, 1, 0]]
+    shared = MultiViewAutoencoder(
+        AutoencoderConfig(views=3, channels=1, image_size=28, latent_dim=8)
+    )
+    assert torch.allclose(shared.encode(swapped), shared.encode(x)[:, [2, 1, 0]], atol=1e-6)
+    per_view_cfg = AutoencoderConfig(views=3, channels=1, image_size=28, latent_dim=8, shared=False)
+    per_view = MultiViewAutoencoder(per_view_cfg)
+    n_shared = sum(p.numel() for p in shared.parameters())
+    assert sum(p.numel() for p in per_view.parameters()) == 3 * n_shared
+    assert not torch.allclose(per_view.encode(swapped), per_view.encode(x)[:, [2, 1, 0]])
+
+
+def test_laplace_loss_is_mean_absolute_error():
+    x = torch.zeros(2, 1, 1, 2, 2)
+    assert laplace_loss(x + 0.25, x).item() == pytest.approx(0.25)
+
+
+def test_latent_stats_cover_the_whole_set():
+    torch.manual_seed(0)
+    ae = MultiViewAutoencoder(
+        AutoencoderConfig(views=2, channels=1, image_size=8, latent_dim=4, widths=(4, 8))
+    )
+    images = torch.randint(0, 256, (37, 2, 1, 8, 8), dtype=torch.uint8)
+    stats = compute_latent_stats(ae, images, batch_size=10)  # batches of uneven size
+    with torch.no_grad():
+        z = ae.encode(images.float() / 255)
+    assert torch.allclose(stats.mean, z.mean(0), atol=1e-5)
+    assert torch.allclose(stats.std, z.std(0), atol=1e-5)
+    standardised = stats.standardise(z)
+    assert torch.allclose(standardised.mean(0), torch.zeros(2, 4), atol=1e-4)
+    assert torch.allclose(stats.unstandardise(standardised), z, atol=1e-5)
+
+
+def test_dead_dimension_std_is_floored():
+    stats = compute_latent_stats(
+        _constant_autoencoder(), torch.zeros(5, 2, 1, 8, 8, dtype=torch.uint8), batch_size=2
+    )
+    assert torch.all(stats.std >= 1e-4)
+    assert isinstance(stats, LatentStats)
+
+
+def _constant_autoencoder():
+    ae = MultiViewAutoencoder(
+        AutoencoderConfig(views=2, channels=1, image_size=8, latent_dim=3, widths=(4,))
+    )
+    for p in ae.parameters():
+        torch.nn.init.zeros_(p)
+    return ae
+
+
+def test_bad_shapes_and_configs():
+    ae = MultiViewAutoencoder(AutoencoderConfig(views=2, channels=3, image_size=32, latent_dim=8))
+    with pytest.raises(SemcomError, match=r"expects images \[B, 2, 3, 32, 32\]"):
+        ae.encode(torch.zeros(1, 2, 3, 64, 64))
+    with pytest.raises(SemcomError, match="too small"):
+        AutoencoderConfig(views=2, channels=3, image_size=4)

@@ -1,0 +1,70 @@
+import pytest
+
+from semcom.errors import SemcomError
+from semcom.sweep.config import parse_experiment
+from semcom.sweep.grid import Cell, cell_id, expand
+
+GOOD = """
+name = "t"
+[data]
+dataset = "mvshapes"
+n_objects = 8
+[defaults]
+link_mode = "abstraction"
+[[grid]]
+scheme = ["semantic", "bitexact"]
+channel = ["awgn", "rayleigh-block"]
+snr_db = [0, 10]
+views_sent = [1, 4]
+[[grid]]
+scheme = "semantic"
+channel = "awgn"
+snr_db = 10
+views_sent = 4
+"""
+
+
+def test_expansion_crosses_only_the_axes_a_scheme_uses():
+    config = parse_experiment(GOOD)
+    cells = expand(config)
+    # 2 channels x 2 SNR x 2 views for each scheme; the second grid repeats a semantic cell
+    assert len(cells) == 16
+    semantic = [c for c in cells if c.scheme == "semantic"]
+    bitexact = [c for c in cells if c.scheme == "bitexact"]
+    assert all(c.codec is None and c.quality is None for c in semantic)
+    assert all(c.bits_per_value is None and c.imputer is None for c in bitexact)
+    assert all(c.link_mode == "abstraction" for c in cells)  # from [defaults]
+    assert len({cell_id(c, config) for c in cells}) == 16
+
+
+def test_cell_ids_are_stable_and_depend_on_the_data():
+    a = parse_experiment(GOOD)
+    b = parse_experiment(GOOD.replace("n_objects = 8", "n_objects = 9"))
+    cell = Cell("semantic", "awgn", 10.0, 4, "random", 0)
+    assert cell_id(cell, a) == cell_id(cell, parse_experiment(GOOD))
+    assert cell_id(cell, a) != cell_id(cell, b)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (('name = "t"', 'name = "t"\ncolour = 3'), "unknown key 'colour'; allowed: name, description"),
+    (('channel = "awgn"', 'channel = "awgm"'), "bad value channel = 'awgm'; allowed: awgn, rayleigh-block, rayleigh-fast"),
+    (("snr_db = 10\n", 'snr_db = "nan"\n'), "not NaN"),
+    (("views_sent = 4\n", "views_sent = 5\n"), "views_sent = 5 but mvshapes has 4 views"),
+    (("n_objects = 8", "n_objects = 0"), "n_objects and batch_size must be >= 1"),
+    (("n_objects = 8", "n_objects = 8\nbatchsize = 2"), "unknown key data.batchsize"),
+    (('dataset = "mvshapes"', 'dataset = "cifar"'), "unknown dataset 'cifar'"),
+    (("snr_db = [0, 10]", "snr_db = []"), "axis snr_db has no values"),
+    (("views_sent = [1, 4]", "view = [1, 4]"), "unknown axis 'view'"),
+    (("link_mode = \"abstraction\"", "link_mode = \"fast\""), "allowed: full, abstraction"),
+    (("[[grid]]", "[grid"), "not valid TOML"),
+])
+def test_bad_files_are_rejected_with_one_line(edit, message):
+    text = GOOD.replace(*edit, 1)
+    with pytest.raises(SemcomError) as err:
+        expand(parse_experiment(text, "bad.toml"))
+    assert message in str(err.value) and "\n" not in str(err.value), str(err.value)
+
+
+def test_empty_grid_is_rejected():
+    with pytest.raises(SemcomError, match="empty grid"):
+        parse_experiment('name = "x"\n[data]\nn_objects = 2\n')

@@ -1,0 +1,116 @@
+"""Sweeps write one row per cell, resume after a kill without losing or duplicating rows."""
+
+import csv
+
+import pytest
+
+from semcom.errors import SemcomError
+from semcom.sweep import runner as runner_mod
+from semcom.sweep.config import parse_experiment
+from semcom.sweep.runner import run_sweep
+
+TEXT = """
+name = "toy"
+[data]
+n_objects = 4
+[[grid]]
+scheme = "capacity"
+channel = ["awgn", "rayleigh-fast"]
+snr_db = [0, 5, 10]
+"""
+
+calls = []
+
+
+def toy_runner(cell, context):
+    calls.append(cell)
+    if context.cached("fail_after", lambda: None) is not None and len(calls) > context._cache["fail_after"]:
+        raise KeyboardInterrupt  # the sweep is killed mid-way
+    return {"psnr": 20.0 + cell.snr_db, "channel_uses_per_object": 100}
+
+
+@pytest.fixture
+def toy(monkeypatch):
+    calls.clear()
+    monkeypatch.setitem(runner_mod.SCHEME_RUNNERS, "capacity", f"{__name__}:toy_runner")
+    return parse_experiment(TEXT)
+
+
+def read(path):
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_one_row_per_cell_with_the_tidy_columns(toy, tmp_path):
+    store = run_sweep(toy, str(tmp_path / "toy"), progress=False, echo=lambda *_: None)
+    rows = read(store.csv_path)
+    assert len(rows) == 6
+    assert list(rows[0])[:4] == ["cell_id", "scheme", "channel", "snr_db"]
+    assert {r["psnr"] for r in rows} == {"20.0", "25.0", "30.0"}
+    assert (tmp_path / "toy" / "experiment.toml").read_text() == TEXT
+    assert "torch" in (tmp_path / "toy" / "environment.json").read_text()
+
+
+def test_killed_and_resumed_loses_and_duplicates_nothing(toy, tmp_path, monkeypatch):
+    original = runner_mod.SweepContext.__init__
+
+    def init_failing(self, config):
+        original(self, config)
+        self._cache["fail_after"] = 4
+
+    monkeypatch.setattr(runner_mod.SweepContext, "__init__", init_failing)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(toy, str(tmp_path / "toy"), progress=False, echo=lambda *_: None)
+    first = read(tmp_path / "toy" / "results.csv")
+    assert len(first) == 4
+    monkeypatch.setattr(runner_mod.SweepContext, "__init__", original)
+    with pytest.raises(SemcomError, match="pass --resume to continue or --overwrite"):
+        run_sweep(toy, str(tmp_path / "toy"), progress=False, echo=lambda *_: None)
+    calls.clear()
+    run_sweep(toy, str(tmp_path / "toy"), resume=True, progress=False, echo=lambda *_: None)
+    assert len(calls) == 2  # only the missing cells ran
+    rows = read(tmp_path / "toy" / "results.csv")
+    assert len(rows) == 6 and len({r["cell_id"] for r in rows}) == 6
+    assert rows[:4] == first  # earlier rows untouched
+
+
+def test_resume_refuses_a_changed_experiment(toy, tmp_path):
+    run_sweep(toy, str(tmp_path / "toy"), progress=False, echo=lambda *_: None)
+    changed = parse_experiment(TEXT.replace("[0, 5, 10]", "[0, 5]"))
+    with pytest.raises(SemcomError, match="experiment file changed"):
+        run_sweep(changed, str(tmp_path / "toy"), resume=True, progress=False, echo=lambda *_: None)
+
+
+def test_unknown_executor(toy, tmp_path):
+    with pytest.raises(SemcomError, match="unknown executor 'slurm'; allowed: local, ray"):
+        run_sweep(toy, str(tmp_path / "toy"), executor="slurm", progress=False, echo=lambda *_: None)
+
+
+RAY_TEXT = """
+name = "toy-ray"
+[data]
+n_objects = 3
+[metrics]
+lpips = false
+fd_clf = false
+coherence = false
+[[grid]]
+scheme = "capacity"
+channel = ["awgn", "rayleigh-block"]
+snr_db = [0, 10]
+codec = "webp"
+"""
+
+
+def test_ray_executor_runs_the_same_cells_on_a_local_instance(tmp_path):
+    ray = pytest.importorskip("ray")
+    config = parse_experiment(RAY_TEXT)
+    local = run_sweep(config, str(tmp_path / "local"), progress=False, echo=lambda *_: None)
+    remote = run_sweep(config, str(tmp_path / "ray"), executor="ray", progress=False, echo=lambda *_: None)
+    assert not ray.is_initialized()  # the executor shut down the instance it started
+
+    def strip(rows):
+        return sorted(({k: v for k, v in r.items() if k != "wall_s"} for r in rows), key=lambda r: r["cell_id"])
+
+    assert len(read(local.csv_path)) == 4
+    assert strip(read(remote.csv_path)) == strip(read(local.csv_path))

@@ -1,0 +1,49 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from semcom.errors import SemcomError
+from semcom.plots import metric_vs_snr, plot_results, tradeoff
+
+
+@pytest.fixture
+def table():
+    rows = []
+    for channel in ("awgn", "rayleigh-block"):
+        for snr in (0.0, 10.0):
+            for k in (1, 2, 4):
+                rows.append(dict(cell_id=f"s{channel}{snr}{k}", scheme="semantic", channel=channel, snr_db=snr,
+                                 views_sent=k, codec=np.nan, channel_uses_per_object=1000 * k,
+                                 bandwidth_ratio=1000 * k / 12288, coherence=0.5 + 0.1 * k, fid=50 / k))
+            for q in (30, 90):
+                rows.append(dict(cell_id=f"b{channel}{snr}{q}", scheme="bitexact", channel=channel, snr_db=snr,
+                                 views_sent=4, codec="jpeg", channel_uses_per_object=100 * q,
+                                 bandwidth_ratio=100 * q / 12288, coherence=0.9, fid=10.0))
+    return pd.DataFrame(rows)
+
+
+def test_tradeoff_has_a_panel_per_channel_and_a_curve_per_scheme_and_snr(table):
+    fig = tradeoff(table, "coherence")
+    assert len(fig.axes) == 2
+    labels = [line.get_label() for line in fig.axes[0].lines]
+    assert sorted(labels) == ["bitexact jpeg 0 dB", "bitexact jpeg 10 dB", "semantic 0 dB", "semantic 10 dB"]
+    semantic = next(ln for ln in fig.axes[0].lines if ln.get_label() == "semantic 0 dB")
+    assert list(semantic.get_xdata()) == [1000, 2000, 4000]
+    assert list(semantic.get_ydata()) == pytest.approx([0.6, 0.7, 0.9])
+
+
+def test_metric_vs_snr_curves_per_views(table):
+    fig = metric_vs_snr(table, "fid")
+    assert len(fig.axes[1].lines) == 4  # semantic k=1,2,4 and bitexact k=4
+
+
+def test_plot_results_writes_png_and_pdf(table, tmp_path):
+    table.to_csv(tmp_path / "results.csv", index=False)
+    paths = plot_results(tmp_path, ("coherence",))
+    names = sorted(p.name for p in paths)
+    assert "tradeoff_coherence_channel_uses_per_object.png" in names and "coherence_vs_snr.pdf" in names
+    assert all(p.stat().st_size > 1000 for p in paths)
+    with pytest.raises(SemcomError, match="metric 'lpips' has no values"):
+        plot_results(tmp_path, ("lpips",))
+    with pytest.raises(SemcomError, match="no results.csv"):
+        plot_results(tmp_path / "nothing")
