@@ -80,3 +80,16 @@ def test_reference_images_must_be_uint8_views(isolated_cache):
             ("a",),
             progress=False,
         )
+
+
+def test_dataset_reference_features_come_from_semcom_data(isolated_cache):
+    from semcom.data import load_dataset
+    from semcom.metrics.reference import dataset_reference_features
+
+    ref = dataset_reference_features(
+        ChannelMeans(), "mvshapes", split="test", n=3, seed=0, progress=False
+    )
+    ds = load_dataset("mvshapes", "test", n=3, seed=0, progress=False)
+    assert ref.view_names == ds.view_names and ref.key.n == 3 and ref.key.size == 32
+    assert torch.allclose(ref.view_features("back"), ChannelMeans()(ds.batch(slice(None))[0][:, 2]))
+    assert ref.path.name == "mvshapes_test_32px_n3_seed0_channel-means.safetensors"
