@@ -1,6 +1,7 @@
-"""FID sanity checks on real data, written to results/metrics/fid_sanity.json.
+"""FID and fd_clf sanity checks on real data, written to results/metrics/fid_sanity.json.
 
-On the TF-FID Inception features of a real split (views pooled):
+On the TF-FID Inception features, then on the bundled classifier's features (fd_clf), of a
+real split (views pooled):
 
 - a set against itself (should be 0);
 - two disjoint halves of the split (small: same distribution, finite-sample bias only);
@@ -28,6 +29,8 @@ import numpy as np
 import scipy.linalg
 import torch
 
+from semcom.data import dataset_info
+from semcom.metrics.classifier import ClassifierFeatures, load_classifier
 from semcom.metrics.features import extract_in_batches
 from semcom.metrics.frechet import (
     GaussianStats,
@@ -36,7 +39,7 @@ from semcom.metrics.frechet import (
     kernel_inception_distance,
 )
 from semcom.metrics.inception import InceptionFeatures
-from semcom.metrics.reference import dataset_reference_features
+from semcom.metrics.reference import ReferenceFeatures, dataset_reference_features
 
 OUT = Path("results/metrics/fid_sanity.json")
 
@@ -60,48 +63,36 @@ def lowrank_frechet(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.sum((x.mean(0) - y.mean(0)) ** 2) + np.sum(a * a) + np.sum(b * b) - 2 * nuclear)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", default="mvshapes")
-    parser.add_argument("--split", default="test")
-    parser.add_argument("--n", type=int, default=100, help="objects (all their views are used)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=2)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    inception = InceptionFeatures()
+def sanity_rows(extractor, args) -> tuple[dict, ReferenceFeatures, float]:
+    """Frechet distance (and KID) rows for self / halves / noise on one feature network."""
     start = time.perf_counter()
     ref = dataset_reference_features(
-        inception, args.dataset, split=args.split, n=args.n, seed=args.seed
+        extractor, args.dataset, split=args.split, n=args.n, seed=args.seed
     )
-    feats = ref.view_features().double().numpy()  # [n * V, 2048]
+    feats = ref.view_features().double().numpy()  # [n * V, D]
     # halves by object, so no object has views on both sides
     per_object = ref.features.double().numpy()
     half = per_object.shape[0] // 2
-    first, second = (
-        per_object[:half].reshape(-1, feats.shape[1]),
-        per_object[half:].reshape(-1, feats.shape[1]),
-    )
-    n_images, shape = feats.shape[0], (3, ref.key.size, ref.key.size)
-    noise = torch.rand(n_images, *shape, generator=torch.Generator().manual_seed(args.seed))
-    noise_feats = (
-        extract_in_batches(inception, noise, batch_size=32, progress=True).double().numpy()
-    )
+    first = per_object[:half].reshape(-1, feats.shape[1])
+    second = per_object[half:].reshape(-1, feats.shape[1])
+    shape = (dataset_info(args.dataset).channels, ref.key.size, ref.key.size)
+    noise = torch.rand(feats.shape[0], *shape, generator=torch.Generator().manual_seed(args.seed))
+    noise_feats = extract_in_batches(extractor, noise, batch_size=32, progress=True)
     seconds = time.perf_counter() - start
 
     def stats(x):
-        return gaussian_stats(x, inception.backbone)
+        return gaussian_stats(x, extractor.backbone)
 
     pairs = {
         "self": (feats, feats),
         "halves": (first, second),
-        "real_vs_noise": (feats, noise_feats),
+        "real_vs_noise": (feats, noise_feats.double().numpy()),
     }
     rows = {}
     for name, (x, y) in pairs.items():
         ours = frechet_distance(stats(x), stats(y))
         row = {
-            "fid": ours,
+            "frechet": ours,
             "n_a": len(x),
             "n_b": len(y),
             "scipy_sqrtm": scipy_frechet(stats(x), stats(y)),
@@ -119,24 +110,48 @@ def main() -> None:
             row["rel_diff_scipy"] = abs(ours - row["scipy_sqrtm"]) / ours
             row["rel_diff_lowrank"] = abs(ours - row["lowrank_svd"]) / ours
         rows[name] = row
-        print(name, json.dumps(row))
+        print(extractor.backbone, name, json.dumps(row))
+    return rows, ref, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", default="mvshapes")
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--n", type=int, default=100, help="objects (all their views are used)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    inception = InceptionFeatures()
+    inception_rows = sanity_rows(inception, args)
+    ref = inception_rows[1]
+    # fd_clf: the bundled classifier of the split's image size
+    classifier = ClassifierFeatures(load_classifier(args.dataset, ref.key.size))
+    backbones = {}
+    for extractor, (rows, ref_of, seconds) in (
+        (inception, inception_rows),
+        (classifier, sanity_rows(classifier, args)),
+    ):
+        backbones[extractor.backbone] = {
+            "reference_cache": str(ref_of.path),
+            "feature_seconds": round(seconds, 1),
+            "results": rows,
+        }
     result = {
-        "benchmark": "FID sanity on real data",
-        "backbone": inception.backbone,
+        "benchmark": "Frechet distance sanity on real data (FID and fd_clf)",
         "dataset": args.dataset,
         "split": args.split,
         "objects": args.n,
         "seed": args.seed,
         "views_pooled": list(ref.view_names),
         "image_size": ref.key.size,
-        "reference_cache": str(ref.path),
-        "feature_seconds": round(seconds, 1),
         "threads": args.threads,
         "command": (
             f"python benchmarks/bench_metrics_fid_sanity.py --dataset {args.dataset} "
             f"--split {args.split} --n {args.n} --seed {args.seed} --threads {args.threads}"
         ),
-        "results": rows,
+        "backbones": backbones,
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2) + "\n")
