@@ -11,7 +11,7 @@ and :mod:`~semcom.metrics.train_classifier` (view classifiers), :mod:`~semcom.me
 :mod:`~semcom.metrics.accumulate` (:class:`ImageMetrics`).
 """
 
-from semcom.metrics.accumulate import METRIC_NAMES, ImageMetrics
+from semcom.metrics.accumulate import METRIC_NAMES, ImageMetrics, ImageMetricsConfig
 from semcom.metrics.coherence import CoherenceMeter, coherence_counts
 from semcom.metrics.frechet import (
     GaussianStats,
@@ -26,6 +26,7 @@ __all__ = [
     "CoherenceMeter",
     "GaussianStats",
     "ImageMetrics",
+    "ImageMetricsConfig",
     "coherence_counts",
     "frechet_distance",
     "gaussian_stats",

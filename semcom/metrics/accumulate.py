@@ -8,13 +8,15 @@
 
 Paired metrics (PSNR, SSIM, LPIPS) are means of per-image values. Set metrics (FID, KID,
 fd_clf) compare the features of all estimates seen with those of all references seen, or with
-cached real-split features passed as ``reference`` (then the references given to ``update`` are
-used only by the paired metrics). Every feature-based value is reported with its backbone.
+cached real-split features passed as ``references`` (matched by backbone; the references given
+to ``update`` then serve only the other metrics). Every feature-based value is reported with its
+backbone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -35,43 +37,61 @@ def flatten_views(x: torch.Tensor) -> torch.Tensor:
     return x.reshape(-1, *x.shape[-3:]) if x.ndim == 5 else x
 
 
+@dataclass(frozen=True)
+class ImageMetricsConfig:
+    """Which metrics :class:`ImageMetrics` computes, and how.
+
+    metrics: names from :data:`METRIC_NAMES`.
+    lpips_resize_to: see :class:`~semcom.metrics.lpips.LPIPS` (needed below 31x31 pixels).
+    kid_subset_size, kid_num_subsets: KID subsets (the size is capped by the number of images).
+    feature_batch_size: images per forward pass of the feature networks.
+    """
+
+    metrics: tuple[str, ...] = ("psnr", "ssim")
+    lpips_resize_to: int | None = None
+    kid_subset_size: int = 1000
+    kid_num_subsets: int = 100
+    feature_batch_size: int = 64
+
+    def __post_init__(self) -> None:
+        metrics = (self.metrics,) if isinstance(self.metrics, str) else tuple(self.metrics)
+        if not metrics:
+            raise SemcomError(f"no metric chosen; allowed: {', '.join(METRIC_NAMES)}")
+        for name in metrics:
+            check_choice("metric", name, METRIC_NAMES)
+        object.__setattr__(self, "metrics", tuple(dict.fromkeys(metrics)))
+        for name in ("kid_subset_size", "kid_num_subsets", "feature_batch_size"):
+            if getattr(self, name) < (2 if name == "kid_subset_size" else 1):
+                raise SemcomError(f"metrics config: {name} is too small ({getattr(self, name)})")
+
+
 class ImageMetrics:
     """Accumulates PSNR, SSIM, LPIPS, FID, KID and fd_clf over batches.
 
-    metrics: names from :data:`METRIC_NAMES`.
-    lpips_resize_to: see :class:`~semcom.metrics.lpips.LPIPS`.
+    config: an :class:`ImageMetricsConfig`, or just the metric names.
     classifier: feature extractor for ``fd_clf``
     (e.g. :class:`~semcom.metrics.classifier.ClassifierFeatures`).
-    reference: cached real features (:class:`~semcom.metrics.reference.ReferenceFeatures`) to
-    compare the estimates with, instead of the references passed to :meth:`update`; its backbone
-    must be the Inception's (FID/KID) or the classifier's (fd_clf).
-    kid_subset_size, kid_num_subsets: KID subsets (the size is capped by the number of images).
+    references: cached real features (:class:`~semcom.metrics.reference.ReferenceFeatures`) to
+    compare the estimates with, instead of the references passed to :meth:`update`; each one's
+    backbone must be the Inception's (FID/KID) or the classifier's (fd_clf).
     inception, lpips: injected networks (default: loaded from the fetched assets).
     """
 
     def __init__(
         self,
-        metrics: Sequence[str] = ("psnr", "ssim"),
+        config: ImageMetricsConfig | Sequence[str] = ImageMetricsConfig(),
         *,
-        lpips_resize_to: int | None = None,
         classifier: FeatureExtractor | None = None,
-        reference: ReferenceFeatures | None = None,
-        kid_subset_size: int = 1000,
-        kid_num_subsets: int = 100,
-        feature_batch_size: int = 64,
+        references: Sequence[ReferenceFeatures] = (),
         inception: FeatureExtractor | None = None,
         lpips: torch.nn.Module | None = None,
     ) -> None:
-        if isinstance(metrics, str):
-            metrics = (metrics,)
-        for name in metrics:
-            check_choice("metric", name, METRIC_NAMES)
-        if not metrics:
-            raise SemcomError(f"no metric chosen; allowed: {', '.join(METRIC_NAMES)}")
-        self.metrics = tuple(dict.fromkeys(metrics))
-        self.kid_subset_size = kid_subset_size
-        self.kid_num_subsets = kid_num_subsets
-        self.feature_batch_size = feature_batch_size
+        if not isinstance(config, ImageMetricsConfig):
+            config = ImageMetricsConfig(
+                metrics=tuple(config) if not isinstance(config, str) else config
+            )
+        self.config = config
+        self.metrics = config.metrics
         self.extractors: dict[str, FeatureExtractor] = {}
         if "fid" in self.metrics or "kid" in self.metrics:
             if inception is None:
@@ -90,15 +110,15 @@ class ImageMetrics:
             if lpips is None:
                 from semcom.metrics.lpips import load_lpips
 
-                lpips = load_lpips(resize_to=lpips_resize_to)
+                lpips = load_lpips(resize_to=config.lpips_resize_to)
             self.lpips = lpips
-        self.reference = reference
-        if reference is not None:
-            backbones = {e.backbone for e in self.extractors.values()}
-            if reference.backbone not in backbones:
+        backbones = {e.backbone for e in self.extractors.values()}
+        self.references = {r.backbone: r for r in references}
+        for backbone in self.references:
+            if backbone not in backbones:
                 raise SemcomError(
-                    f"reference features are on backbone {reference.backbone!r}, but the chosen "
-                    f"set metrics use {', '.join(sorted(backbones)) or 'no backbone'}"
+                    f"reference features are on backbone {backbone!r}, but the chosen set "
+                    f"metrics use {', '.join(sorted(backbones)) or 'no backbone'}"
                 )
         self.reset()
 
@@ -112,7 +132,7 @@ class ImageMetrics:
         self.n_images = 0
 
     def _uses_given_reference(self, extractor: FeatureExtractor) -> bool:
-        return self.reference is not None and self.reference.backbone == extractor.backbone
+        return extractor.backbone in self.references
 
     @torch.no_grad()
     def update(self, reference: torch.Tensor, estimate: torch.Tensor) -> None:
@@ -129,7 +149,7 @@ class ImageMetrics:
         if self.lpips is not None:
             self._paired["lpips"].append(self.lpips(reference, estimate))
         for key, extractor in self.extractors.items():
-            batch = self.feature_batch_size
+            batch = self.config.feature_batch_size
             self._est_feats[key].append(extract_in_batches(extractor, estimate, batch_size=batch))
             if not self._uses_given_reference(extractor):
                 self._ref_feats[key].append(
@@ -140,7 +160,7 @@ class ImageMetrics:
     def _reference_features(self, key: str) -> torch.Tensor:
         extractor = self.extractors[key]
         if self._uses_given_reference(extractor):
-            return self.reference.view_features()
+            return self.references[extractor.backbone].view_features()
         return torch.cat(self._ref_feats[key])
 
     def compute(self, generator: torch.Generator | None = None) -> dict[str, float | int | str]:
@@ -175,8 +195,8 @@ class ImageMetrics:
                 self._reference_features("inception"),
                 torch.cat(self._est_feats["inception"]),
                 generator=gen,
-                subset_size=self.kid_subset_size,
-                num_subsets=self.kid_num_subsets,
+                subset_size=self.config.kid_subset_size,
+                num_subsets=self.config.kid_num_subsets,
             )
             out.update(
                 kid=kid.mean,

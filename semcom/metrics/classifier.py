@@ -150,14 +150,19 @@ class ClassifierFeatures:
         return self.model.features(images)
 
 
-def save_classifier(model: ViewClassifier, folder: Path, name: str | None = None) -> Path:
-    """Write ``<name>.safetensors`` and ``<name>.json`` (config) into ``folder``.
+def checkpoint_name(dataset: str, image_size: int) -> str:
+    """File stem of a classifier checkpoint, e.g. ``mvshapes_32``."""
+    return f"{dataset}_{image_size}"
+
+
+def save_classifier(model: ViewClassifier, folder: Path) -> Path:
+    """Write ``<dataset>_<size>.safetensors`` and ``.json`` (config) into ``folder``.
 
     Returns the path of the weights.
     """
     from safetensors.torch import save
 
-    name = name or model.config.dataset
+    name = checkpoint_name(model.config.dataset, model.config.image_size)
     folder = Path(folder)
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     atomic_write_bytes(folder / f"{name}.safetensors", save(state))
@@ -165,18 +170,25 @@ def save_classifier(model: ViewClassifier, folder: Path, name: str | None = None
     return folder / f"{name}.safetensors"
 
 
-def load_classifier(dataset: str, folder: Path | None = None) -> ViewClassifier:
-    """The classifier of ``dataset`` from ``folder`` (default: the bundled ones), in eval mode."""
+def load_classifier(
+    dataset: str, image_size: int | None = None, folder: Path | None = None
+) -> ViewClassifier:
+    """The classifier of ``dataset`` at ``image_size`` (default: the dataset's default size)
+    from ``folder`` (default: the bundled ones), in eval mode."""
     from safetensors.torch import load_file
 
+    if image_size is None:
+        from semcom.data import dataset_info
+
+        image_size = dataset_info(dataset).default_size
     folder = Path(folder) if folder is not None else BUNDLED_DIR
-    weights, config_path = folder / f"{dataset}.safetensors", folder / f"{dataset}.json"
+    name = checkpoint_name(dataset, image_size)
+    weights, config_path = folder / f"{name}.safetensors", folder / f"{name}.json"
     if not (weights.is_file() and config_path.is_file()):
         have = sorted(p.stem for p in folder.glob("*.safetensors")) if folder.is_dir() else []
         raise SemcomError(
-            f"no classifier for dataset {dataset!r} in {folder} "
-            f"(have: {', '.join(have) or 'none'}); "
-            f"train one with `semcom train classifier --dataset {dataset}`"
+            f"no classifier {name!r} in {folder} (have: {', '.join(have) or 'none'}); "
+            f"train one with `semcom train classifier --dataset {dataset} --size {image_size}`"
         )
     model = ViewClassifier(ClassifierConfig.from_json(config_path.read_text()))
     model.load_state_dict(load_file(str(weights)))

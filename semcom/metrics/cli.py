@@ -64,20 +64,21 @@ def metrics(
     import torch
     from tqdm.auto import tqdm
 
-    from semcom.metrics.accumulate import ImageMetrics
+    from semcom.metrics.accumulate import ImageMetrics, ImageMetricsConfig
     from semcom.metrics.folders import paired_png_names, read_images
 
     names = paired_png_names(dir_a, dir_b)
     chosen = ["psnr", "ssim"] + [
         m for m, on in (("lpips", use_lpips), ("fid", use_fid), ("kid", use_kid)) if on
     ]
-    meter = ImageMetrics(
-        chosen,
+    config = ImageMetricsConfig(
+        metrics=tuple(chosen),
         lpips_resize_to=lpips_resize,
         kid_subset_size=kid_subset_size,
         kid_num_subsets=kid_subsets,
         feature_batch_size=batch_size,
     )
+    meter = ImageMetrics(config)
     first = None
     for start in tqdm(
         range(0, len(names), batch_size),

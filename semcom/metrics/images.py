@@ -30,6 +30,8 @@ def check_images(x: torch.Tensor, name: str = "images") -> torch.Tensor:
         raise SemcomError(
             f"{name} must be floating point in [0, 1], got {x.dtype} (divide uint8 by 255)"
         )
+    if not torch.isfinite(x).all():
+        raise SemcomError(f"{name} contain NaN or infinite values")
     if x.numel() and (x.min() < -RANGE_TOLERANCE or x.max() > 1 + RANGE_TOLERANCE):
         lo, hi = float(x.min()), float(x.max())
         raise SemcomError(f"{name} must lie in [0, 1], got values in [{lo:.4g}, {hi:.4g}]")

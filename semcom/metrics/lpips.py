@@ -116,7 +116,8 @@ class LPIPS(nn.Module):
         elif min(x.shape[-2:]) < MIN_SIZE:
             raise SemcomError(
                 f"LPIPS (AlexNet) needs images of at least {MIN_SIZE}x{MIN_SIZE} pixels, got "
-                f"{x.shape[-2]}x{x.shape[-1]}; set resize_to (e.g. 64) to upsample them"
+                f"{x.shape[-2]}x{x.shape[-1]}; upsample them with resize_to "
+                "(CLI: --lpips-resize), e.g. 64"
             )
         return (2.0 * x - 1.0 - self.shift) / self.scale
 

@@ -34,16 +34,21 @@ ALL_VIEWS = "all"
 
 @dataclass(frozen=True)
 class ReferenceKey:
-    """What a set of reference features is of: a dataset split, as ``semcom.data`` builds it."""
+    """What a set of reference features is of: a dataset split, as ``semcom.data`` builds it.
+
+    size: image side in pixels; n: number of objects (None: the dataset's defaults).
+    """
 
     dataset: str
     split: str
     size: int | None
+    n: int | None
     seed: int
 
     def file_name(self, backbone: str) -> str:
-        size = "all" if self.size is None else str(self.size)
-        return f"{self.dataset}_{self.split}_n{size}_seed{self.seed}_{backbone}.safetensors"
+        size = "default" if self.size is None else f"{self.size}px"
+        n = "default" if self.n is None else str(self.n)
+        return f"{self.dataset}_{self.split}_{size}_n{n}_seed{self.seed}_{backbone}.safetensors"
 
 
 @dataclass(frozen=True)
@@ -152,20 +157,19 @@ def dataset_reference_features(
     *,
     split: str = "test",
     size: int | None = None,
+    n: int | None = None,
     seed: int = 0,
     batch_size: int = 64,
     progress: bool = True,
 ) -> ReferenceFeatures:
-    """Cached reference features of a ``semcom.data`` split (loads the dataset)."""
+    """Cached reference features of a ``semcom.data`` split (builds or loads the dataset).
+
+    size: image side; n: number of objects (None: the dataset's defaults); seed: which objects.
+    """
     from semcom.data import load_dataset
 
-    ds = load_dataset(dataset, split=split, size=size, seed=seed)
-    key = ReferenceKey(dataset=dataset, split=split, size=size, seed=seed)
+    ds = load_dataset(dataset, split=split, size=size, n=n, seed=seed, progress=progress)
+    key = ReferenceKey(dataset=dataset, split=split, size=ds.image_shape[-1], n=len(ds), seed=seed)
     return cached_reference_features(
-        extractor,
-        key,
-        torch.as_tensor(ds.images),
-        tuple(ds.view_names),
-        batch_size=batch_size,
-        progress=progress,
+        extractor, key, ds.images, tuple(ds.view_names), batch_size=batch_size, progress=progress
     )

@@ -54,6 +54,7 @@ class ClassifierReport:
     """Test accuracy of a trained classifier, overall and per view."""
 
     dataset: str
+    image_size: int
     test_accuracy: float
     view_accuracy: dict[str, float]
     n_train_images: int
@@ -168,6 +169,7 @@ def fit_classifier(
     per_view = view_accuracy(model, *test)
     report = ClassifierReport(
         dataset=dataset,
+        image_size=model.config.image_size,
         test_accuracy=float(per_view.mean()),
         view_accuracy={name: float(a) for name, a in zip(view_names, per_view, strict=True)},
         n_train_images=int(x.shape[0]),
@@ -183,31 +185,39 @@ def train_classifier(
     out_dir: Path,
     config: TrainClassifierConfig = TrainClassifierConfig(),
     *,
-    train_size: int | None = None,
-    test_size: int | None = None,
+    size: int | None = None,
+    train_n: int | None = None,
+    test_n: int | None = None,
+    root: Path | None = None,
     progress: bool = True,
 ) -> ClassifierReport:
     """Train the classifier of a ``semcom.data`` dataset and write it into ``out_dir``.
 
-    Writes ``<dataset>.safetensors``, ``<dataset>.json`` (model config) and
-    ``<dataset>.report.json`` (test accuracy overall and per view, training settings).
+    size: image side; train_n, test_n: objects per split (None: the dataset's defaults);
+    root: folder of on-disk datasets (nmr). Writes ``<dataset>_<size>.safetensors``, ``.json``
+    (model config) and ``.report.json`` (test accuracy overall and per view, settings).
     """
     from semcom.data import load_dataset
 
-    train = load_dataset(dataset, split="train", size=train_size, seed=config.seed)
-    test = load_dataset(dataset, split="test", size=test_size, seed=config.seed)
+    splits = {
+        split: load_dataset(
+            dataset, split, size=size, n=n, seed=config.seed, root=root, progress=progress
+        )
+        for split, n in (("train", train_n), ("test", test_n))
+    }
+    train, test = splits["train"], splits["test"]
     model, report = fit_classifier(
         dataset,
-        (torch.as_tensor(train.images), torch.as_tensor(train.labels)),
-        (torch.as_tensor(test.images), torch.as_tensor(test.labels)),
+        (train.images, train.labels),
+        (test.images, test.labels),
         tuple(train.class_names),
         tuple(train.view_names),
         config,
         progress=progress,
     )
-    save_classifier(model, out_dir)
-    report_data = asdict(report) | {"train_size": train_size, "test_size": test_size}
+    weights = save_classifier(model, out_dir)
+    report_data = asdict(report) | {"train_n": len(train), "test_n": len(test)}
     atomic_write_bytes(
-        Path(out_dir) / f"{dataset}.report.json", json.dumps(report_data, indent=2).encode()
+        weights.with_suffix(".report.json"), json.dumps(report_data, indent=2).encode()
     )
     return report

@@ -11,7 +11,8 @@ import click
 
 
 @click.command("classifier")
-@click.option("--dataset", required=True, help="Dataset name (as in `semcom data`).")
+@click.option("--dataset", required=True, help="Dataset name (see `semcom data`).")
+@click.option("--size", type=int, default=None, help="Image side [default: the dataset's].")
 @click.option(
     "--out",
     "out_dir",
@@ -29,51 +30,66 @@ import click
     help="Peak learning rate of the one-cycle schedule.",
 )
 @click.option(
-    "--train-size",
+    "--train-n",
     type=click.IntRange(min=1),
     default=None,
-    help="Training samples [default: the whole split].",
+    help="Training objects [default: the dataset's train split].",
 )
 @click.option(
-    "--test-size",
+    "--test-n",
     type=click.IntRange(min=1),
     default=None,
-    help="Test samples [default: the whole split].",
+    help="Test objects [default: the dataset's test split].",
+)
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of on-disk datasets (nmr).",
+)
+@click.option(
+    "--max-shift",
+    type=click.IntRange(min=0),
+    default=2,
+    show_default=True,
+    help="Random translation (pixels) for augmentation.",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option(
-    "--threads",
-    type=click.IntRange(min=1),
-    default=None,
-    help="torch CPU threads [default: torch's choice].",
-)
+@click.option("--threads", type=click.IntRange(min=1), default=None, help="torch CPU threads.")
 def classifier(
     dataset: str,
+    size: int | None,
     out_dir: Path | None,
     epochs: int,
     batch_size: int,
     lr: float,
-    train_size: int | None,
-    test_size: int | None,
+    train_n: int | None,
+    test_n: int | None,
+    root: Path | None,
+    max_shift: int,
     seed: int,
     threads: int | None,
 ) -> None:
     """Train the view classifier used for coherence and fd_clf; report test accuracy per view."""
     import torch
 
+    from semcom.metrics.classifier import checkpoint_name
     from semcom.metrics.train_classifier import TrainClassifierConfig, train_classifier
     from semcom.paths import cache_dir
 
     if threads is not None:
         torch.set_num_threads(threads)
     out_dir = out_dir or cache_dir("classifiers")
-    config = TrainClassifierConfig(epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
-    report = train_classifier(dataset, out_dir, config, train_size=train_size, test_size=test_size)
+    config = TrainClassifierConfig(
+        epochs=epochs, batch_size=batch_size, lr=lr, max_shift=max_shift, seed=seed
+    )
+    report = train_classifier(
+        dataset, out_dir, config, size=size, train_n=train_n, test_n=test_n, root=root
+    )
     views = ", ".join(f"{v} {a:.2%}" for v, a in report.view_accuracy.items())
     click.echo(
         f"{dataset}: test accuracy {report.test_accuracy:.2%} ({views}) "
         f"after {report.train_seconds:.0f} s on {report.n_train_images} images"
     )
-    click.echo(
-        f"wrote {out_dir / (dataset + '.safetensors')}, {dataset}.json, {dataset}.report.json"
-    )
+    stem = out_dir / checkpoint_name(dataset, report.image_size)
+    click.echo(f"wrote {stem}.safetensors, {stem.name}.json and {stem.name}.report.json")

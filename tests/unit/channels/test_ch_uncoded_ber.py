@@ -46,7 +46,8 @@ def test_block_rayleigh_ber_matches_closed_form(mod, snr_db):
     ber = simulate(mod, "rayleigh-block", snr_db, block_bits, blocks)
     p = float(uncoded_ber(mod, snr, "rayleigh"))
     # per-block BER variance: Var_g[p(snr g)] + E_g[m p(snr g)(1 - p(snr g)) / block_bits]
-    pg = lambda g: float(uncoded_ber(mod, snr * g))
+    def pg(g):
+        return float(uncoded_ber(mod, snr * g))
     second = integrate.quad(lambda g: pg(g) ** 2 * math.exp(-g), 0, np.inf)[0]
     within = integrate.quad(lambda g: pg(g) * (1 - pg(g)) * math.exp(-g), 0, np.inf)[0]
     var_block = second - p**2 + m * within / block_bits

@@ -1,4 +1,4 @@
-"""Shared fixtures of the metrics tests: asset presence and the LPIPS reference images."""
+"""Fixtures of the metrics tests: the LPIPS reference images and an empty asset cache."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-
-from semcom.errors import AssetMissingError
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -22,26 +20,11 @@ def lpips_reference_dir() -> Path:
     return Path(override) if override else REPO_ROOT.parent / "shared" / "reference" / "lpips"
 
 
-def _require_asset(name: str) -> Path:
-    from semcom.assets import asset_path
-
-    try:
-        return asset_path(name)
-    except AssetMissingError as err:
-        pytest.skip(str(err))
-
-
-@pytest.fixture(scope="session")
-def require_asset():
-    """require_asset(name): path of a fetched asset, or skip (assets: `semcom assets fetch`)."""
-    return _require_asset
-
-
 @pytest.fixture()
-def empty_cache(tmp_path, monkeypatch):
-    """SEMCOM_CACHE pointing at an empty folder: every asset is missing."""
-    monkeypatch.setenv("SEMCOM_CACHE", str(tmp_path / "empty-cache"))
+def empty_cache(isolated_cache):
+    """An empty cache (every asset missing), with the loaded-TorchScript memo cleared."""
     from semcom.metrics import inception
 
     inception._load_torchscript.cache_clear()
-    return tmp_path / "empty-cache"
+    yield isolated_cache
+    inception._load_torchscript.cache_clear()

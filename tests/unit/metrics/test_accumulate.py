@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from semcom.errors import SemcomError
-from semcom.metrics.accumulate import ImageMetrics
+from semcom.metrics.accumulate import ImageMetrics, ImageMetricsConfig
 from semcom.metrics.frechet import frechet_distance, gaussian_stats
 from semcom.metrics.pixel import psnr
 from semcom.metrics.reference import ReferenceKey, cached_reference_features
@@ -71,22 +71,16 @@ def test_multi_view_batches_are_flattened():
     assert views.compute() == flat.compute()
 
 
-def test_cached_reference_replaces_the_passed_references(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEMCOM_CACHE", str(tmp_path))
+def test_cached_reference_replaces_the_passed_references(isolated_cache):
     real = torch.randint(
         0, 256, (6, 2, 3, 16, 16), dtype=torch.uint8, generator=torch.Generator().manual_seed(3)
     )
     reference = cached_reference_features(
-        PixelStats(), ReferenceKey("toy", "test", 6, 0), real, ("a", "b"), progress=False
+        PixelStats(), ReferenceKey("toy", "test", 16, 6, 0), real, ("a", "b"), progress=False
     )
     ref, est = _pairs(4)
-    meter = ImageMetrics(
-        ("fid", "kid"),
-        inception=PixelStats(),
-        reference=reference,
-        kid_subset_size=5,
-        kid_num_subsets=4,
-    )
+    config = ImageMetricsConfig(metrics=("fid", "kid"), kid_subset_size=5, kid_num_subsets=4)
+    meter = ImageMetrics(config, inception=PixelStats(), references=[reference])
     meter.update(ref, est)
     got = meter.compute(generator=torch.Generator().manual_seed(0))
     want = frechet_distance(reference.stats(), gaussian_stats(PixelStats()(est), "pixel-stats"))
@@ -100,6 +94,8 @@ def test_bad_choices_raise_one_line_errors():
         ImageMetrics(("psnr", "mse"))
     with pytest.raises(SemcomError, match="needs a classifier"):
         ImageMetrics(("fd_clf",))
+    with pytest.raises(SemcomError, match="kid_subset_size is too small"):
+        ImageMetricsConfig(metrics=("kid",), kid_subset_size=1)
     with pytest.raises(SemcomError, match="no images accumulated"):
         ImageMetrics(("psnr",)).compute()
 

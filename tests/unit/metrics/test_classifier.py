@@ -60,7 +60,7 @@ def test_same_seed_same_weights(trained):
 def test_checkpoint_round_trip_and_feature_backbone(trained, tmp_path):
     model, _ = trained
     save_classifier(model, tmp_path)
-    loaded = load_classifier("bars", tmp_path)
+    loaded = load_classifier("bars", 12, tmp_path)
     x = bars(5, 2)[0][:, 0].float() / 255
     assert torch.equal(loaded(x), model(x))
     feats = ClassifierFeatures(loaded)
@@ -72,8 +72,8 @@ def test_wrong_inputs_and_missing_checkpoints(tmp_path):
     model = ViewClassifier(ClassifierConfig("toy", 1, 12, ("a", "b"), ("v",)))
     with pytest.raises(SemcomError, match=r"takes images \[N, 1, 12, 12\]"):
         model(torch.rand(2, 3, 12, 12))
-    with pytest.raises(SemcomError, match="semcom train classifier --dataset nope"):
-        load_classifier("nope", tmp_path)
+    with pytest.raises(SemcomError, match="semcom train classifier --dataset nope --size 12"):
+        load_classifier("nope", 12, tmp_path)
 
 
 def test_random_shift_moves_whole_images_within_the_bound():

@@ -32,7 +32,7 @@ def test_preprocess_quantises_to_8_bit_and_scales_to_tf_fid_range():
     assert out.min() >= -1 and out.max() <= 255 / 128 - 1
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def inception(require_asset):
     require_asset("fid_inception")
     return InceptionFeatures()

@@ -10,7 +10,7 @@ from semcom.metrics.folders import read_png
 from semcom.metrics.lpips import MIN_SIZE, load_lpips, read_lpips_weights
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def lpips_model(require_asset):
     require_asset("lpips_alexnet")
     require_asset("lpips_lin")

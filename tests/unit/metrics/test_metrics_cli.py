@@ -79,3 +79,17 @@ def test_bad_folders_give_one_line_and_exit_code_2(folders, tmp_path, capsys, se
 def test_missing_lpips_weights_name_the_fetch_command(folders, empty_cache, capsys):
     code, _, err = _run(capsys, *folders, "--lpips")
     assert code == 2 and "semcom assets fetch" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_fid_kid_lpips_keys_name_their_backbones(folders, capsys, require_asset):
+    for name in ("fid_inception", "lpips_alexnet", "lpips_lin"):
+        require_asset(name)
+    code, out, _ = _run(
+        capsys, *folders, "--fid", "--kid", "--lpips", "--kid-subsets", "3", "--json"
+    )
+    values = json.loads(out)
+    assert code == 0 and values["n_images"] == 3
+    assert values["fid_backbone"] == values["kid_backbone"] == "inception-v3-tf-fid"
+    assert values["lpips_backbone"] == "lpips-v0.1-alexnet"
+    assert values["fid"] > 0 and values["lpips"] > 0 and values["kid_subset_size"] == 3

@@ -70,6 +70,7 @@ def test_ssim_agrees_with_scikit_image_and_is_one_for_identical_images():
         (torch.rand(1, 3, 16, 16) * 255, torch.rand(1, 3, 16, 16), r"\[0, 1\]"),
         (torch.zeros(1, 3, 16, 16, dtype=torch.uint8), torch.rand(1, 3, 16, 16), "floating point"),
         (torch.rand(1, 3, 16, 16), torch.rand(1, 3, 16, 17), "differ in shape"),
+        (torch.full((1, 3, 16, 16), float("nan")), torch.rand(1, 3, 16, 16), "NaN"),
     ],
 )
 def test_bad_inputs_raise_one_line_errors(ref, est, message):

@@ -25,24 +25,18 @@ class ChannelMeans:
         return torch.cat([m, m**2], dim=1)
 
 
-@pytest.fixture()
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEMCOM_CACHE", str(tmp_path))
-    return tmp_path
-
-
 def _images(seed: int, n: int = 10, v: int = 3) -> torch.Tensor:
     gen = torch.Generator().manual_seed(seed)
     return torch.randint(0, 256, (n, v, 3, 8, 8), generator=gen, dtype=torch.uint8)
 
 
-def test_features_are_computed_once_then_read_from_the_cache(cache):
-    key = ReferenceKey("toy", "test", 10, 0)
+def test_features_are_computed_once_then_read_from_the_cache(isolated_cache):
+    key = ReferenceKey("toy", "test", 8, 10, 0)
     extractor = ChannelMeans()
     images = _images(0)
     first = cached_reference_features(extractor, key, images, ("a", "b", "c"), progress=False)
     assert extractor.images_seen == 30 and first.path.is_file()
-    assert first.path.parent == cache / "metrics" / "reference"
+    assert first.path.parent == isolated_cache / "metrics" / "reference"
     second = cached_reference_features(extractor, key, images, ("a", "b", "c"), progress=False)
     assert extractor.images_seen == 30  # no recomputation
     assert torch.equal(first.features, second.features) and second.view_names == ("a", "b", "c")
@@ -51,10 +45,10 @@ def test_features_are_computed_once_then_read_from_the_cache(cache):
     assert torch.allclose(second.view_features("b"), want)
 
 
-def test_pooled_and_per_view_stats(cache):
+def test_pooled_and_per_view_stats(isolated_cache):
     ref = cached_reference_features(
         ChannelMeans(),
-        ReferenceKey("toy", "test", 10, 0),
+        ReferenceKey("toy", "test", 8, 10, 0),
         _images(1),
         ("a", "b", "c"),
         progress=False,
@@ -68,8 +62,8 @@ def test_pooled_and_per_view_stats(cache):
         ref.stats("d")
 
 
-def test_changed_images_invalidate_the_cache(cache):
-    key = ReferenceKey("toy", "test", 10, 0)
+def test_changed_images_invalidate_the_cache(isolated_cache):
+    key = ReferenceKey("toy", "test", 8, 10, 0)
     extractor = ChannelMeans()
     cached_reference_features(extractor, key, _images(2), ("a", "b", "c"), progress=False)
     changed = cached_reference_features(extractor, key, _images(3), ("a", "b", "c"), progress=False)
@@ -77,12 +71,25 @@ def test_changed_images_invalidate_the_cache(cache):
     assert torch.allclose(changed.view_features("a"), extractor(_images(3)[:, 0].float() / 255))
 
 
-def test_reference_images_must_be_uint8_views(cache):
+def test_reference_images_must_be_uint8_views(isolated_cache):
     with pytest.raises(SemcomError, match=r"uint8 \[N, V, C, H, W\]"):
         cached_reference_features(
             ChannelMeans(),
-            ReferenceKey("toy", "test", 2, 0),
+            ReferenceKey("toy", "test", 8, 2, 0),
             torch.rand(2, 3, 8, 8),
             ("a",),
             progress=False,
         )
+
+
+def test_dataset_reference_features_come_from_semcom_data(isolated_cache):
+    from semcom.data import load_dataset
+    from semcom.metrics.reference import dataset_reference_features
+
+    ref = dataset_reference_features(
+        ChannelMeans(), "mvshapes", split="test", n=3, seed=0, progress=False
+    )
+    ds = load_dataset("mvshapes", "test", n=3, seed=0, progress=False)
+    assert ref.view_names == ds.view_names and ref.key.n == 3 and ref.key.size == 32
+    assert torch.allclose(ref.view_features("back"), ChannelMeans()(ds.batch(slice(None))[0][:, 2]))
+    assert ref.path.name == "mvshapes_test_32px_n3_seed0_channel-means.safetensors"
