@@ -67,7 +67,7 @@ class DimvidaConfig:
     n_test: int = 400  # objects in the evaluation part (NMR_e)
     split_seed: int = 0  # which objects go where, and which view each keeps
     imputer: str = "mvld"  # or "oracle": the real other views instead of generated ones
-    sampler: str = "dpmpp_2m"
+    sampler: str = "dpmpp_2m_sde"
     steps: int = 24
     generation_seed: int = 0
     generation_batch: int = 100
