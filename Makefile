@@ -41,7 +41,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check semcom channels tests benchmarks
 
 bench: assets
-	$(BIN)/python benchmarks/bench_mvshapes_build.py
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean-venv:
 	rm -rf $(VENV)

@@ -20,5 +20,26 @@ for Sionna):
 * :mod:`channels.analog`      analog (DeepJSCC-style) link, differentiable
 * :mod:`channels.limits`      capacities, outage, closed-form uncoded BER
 * :mod:`channels.simulate`    Monte-Carlo BER/BLER points (stop at target errors or a cap)
+* :mod:`channels.report`      SNR at a target BLER, capacity gaps, MCS envelope
+* :mod:`channels.plotting`    waterfall plots with the closed forms
 * :mod:`channels.cli`         ``semcom link ...``
+
+Typical use (one packet per view, both links seeing the same fading per view)::
+
+    import torch
+    from channels.analog import AnalogLink
+    from channels.channel import draw_block_gains
+    from channels.digital import DigitalLink, DigitalLinkConfig
+
+    gen = torch.Generator().manual_seed(0)
+    gains = draw_block_gains(num_views, 1, gen)                 # one h per view
+    link = DigitalLink(DigitalLinkConfig("qam16", rate="2/3"))  # CRC24A, k = 512 per codeword
+    out = link.transmit_packets(view_bits, "rayleigh-block", snr_db, gen, block_gains=gains)
+    out.crc_ok, out.channel_uses                                # [V] bool, [V] channel uses
+    z_hat, uses = AnalogLink().transmit(latents, "rayleigh-block", snr_db, gen,
+        realization=AnalogLink().draw_realization("rayleigh-block", latents.shape, gen,
+                                                  block_gains=gains))
+
+For sweeps without decoding, :class:`channels.abstraction.AbstractLink` takes the same plan and
+realisations and draws codeword failures from the BLER tables.
 """

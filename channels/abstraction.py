@@ -6,9 +6,10 @@ the table for the default k = 512 ships with the package (``channels/tables/``),
 built on demand into the semcom cache (``<cache>/channels/``) by ``semcom link table``.
 
 Why not ``sionna.sys.PHYAbstraction``'s shipped tables: they are indexed by the 5G NR MCS
-tables (code rates such as 379/1024, transport-block segmentation of 38.214) and their own SNR
-grid, not by this package's MCS table and fixed codeword size, so they would not predict this
-link's BLER exactly.
+tables (code rates such as 526/1024, transport-block segmentation of 38.214), code-block sizes
+{24, 100, 500, 1000, 2000} and a 1.79 dB SNR grid (too coarse to place a waterfall within
+0.5 dB), not by this package's MCS table and fixed codeword size, so they would not predict this
+link's BLER to the required accuracy.
 
 Lookup: log10(BLER) is interpolated linearly in SNR (dB) between table points; below the table
 BLER = 1; above the last point the last value holds (0 when the last point saw no error).
@@ -141,7 +142,7 @@ class BlerCurve:
 class BlerTable:
     """SNR -> codeword BLER for every MCS at one codeword size ``k`` (AWGN, from CSV)."""
 
-    def __init__(self, rows: "list[dict[str, object]] | object", k: int) -> None:
+    def __init__(self, rows: list[dict[str, object]] | object, k: int) -> None:
         import pandas as pd
 
         frame = pd.DataFrame(rows)
@@ -157,7 +158,7 @@ class BlerTable:
         self.mcs = tuple(m for m in MCS_TABLE if m.name in self.curves)
 
     @classmethod
-    def load(cls, k: int = 512) -> "BlerTable":
+    def load(cls, k: int = 512) -> BlerTable:
         """The table for codeword size ``k`` (shipped or cached), else a one-line SemcomError."""
         return _load_table(k)
 
@@ -174,9 +175,9 @@ class BlerTable:
         (None if not even the most robust one qualifies)."""
         best = None
         for mcs in self.mcs:
-            if float(self.bler(mcs, snr_db)) <= target_bler:
-                if best is None or mcs.spectral_efficiency > best.spectral_efficiency:
-                    best = mcs
+            meets = float(self.bler(mcs, snr_db)) <= target_bler
+            if meets and (best is None or mcs.spectral_efficiency > best.spectral_efficiency):
+                best = mcs
         return best
 
     def goodput(self, mcs: MCS, snr_db: np.ndarray | float) -> np.ndarray:
@@ -237,6 +238,8 @@ class AbstractLink:
         snr = torch.as_tensor(snr_db, dtype=torch.float64).reshape(-1, 1).expand(batch, 1)
         if not bool(torch.isfinite(snr).all()):
             raise SemcomError(f"SNR must be finite dB values, got {snr_db!r}")
+        if realization is not None and realization.h_est is not None:
+            raise SemcomError("the PHY abstraction assumes perfect CSI; use the full digital link")
         if realization is None or realization.kind == "awgn":
             return snr.expand(batch, plan.num_codewords)
         h = realization.h.reshape(batch, plan.num_codewords, plan.symbols_per_codeword)
@@ -267,3 +270,36 @@ class AbstractLink:
         p = torch.from_numpy(self.table.bler(self.mcs, eff.numpy()))
         errors = torch.rand(p.shape, generator=generator, dtype=torch.float64) < p
         return AbstractResult(p, errors, ~errors.any(1), plan.channel_uses, plan)
+
+
+def validate_against_link(
+    mcs: MCS | str,
+    table: BlerTable,
+    generator: torch.Generator,
+    *,
+    target: float = 0.1,
+    blocks: int = 1000,
+    offsets_db: tuple[float, ...] = (-0.25, 0.0, 0.25),
+) -> dict[str, float]:
+    """Compare the table with the full link around the table's ``target`` crossing.
+
+    Simulates ``blocks`` codewords at each SNR offset from the table's crossing, fits
+    log10 BLER linearly in SNR and returns both crossings and their difference in dB.
+    """
+    from channels.digital import DigitalLink
+    from channels.simulate import simulate_point
+
+    mcs = mcs_by_name(mcs) if isinstance(mcs, str) else mcs
+    link = DigitalLink(link_config(mcs, table.k, crc=None))
+    centre = table.curves[mcs.name].snr_at(target)
+    snrs, logs = [], []
+    for offset in offsets_db:
+        point = simulate_point(link, "awgn", centre + offset, generator, packets_per_batch=100,
+                               target_errors=10**9, max_bits=blocks * table.k)
+        snrs.append(centre + offset)
+        logs.append(math.log10(max(point.bler, 0.5 / point.blocks)))
+    slope, intercept = np.polyfit(snrs, logs, 1)
+    measured = (math.log10(target) - intercept) / slope
+    return {"mcs": mcs.name, "target_bler": target, "table_snr_db": centre,
+            "link_snr_db": float(measured), "difference_db": float(measured - centre),
+            "blocks_per_point": blocks}

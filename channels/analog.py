@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import torch
 
 from channels import channel as ch
-from semcom.errors import SemcomError, check_choice
 from channels.spec import EQUALIZERS
+from semcom.errors import SemcomError, check_choice
 
 
 def channel_uses(num_real: int) -> int:

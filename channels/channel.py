@@ -6,7 +6,7 @@ The channel is split into a *realisation* (fading gains h and unit-variance nois
 
     real = draw_realization("rayleigh-block", (B, N), generator, block_index=idx)
     y = apply(x, real, snr_db)                  # y = h x + sqrt(N0) w, w ~ CN(0, 1)
-    x_hat, no_eff = equalize(y, real, snr_db)   # perfect CSI
+    x_hat, no_eff = equalize(y, real, snr_db)   # perfect CSI unless the draw has an estimate
 
 Drawing once and applying to two transmissions of the same length makes them see the same
 fading and the same noise (semantic vs bit-exact links). Transmissions of different lengths
@@ -42,13 +42,17 @@ def complex_normal(shape: tuple[int, ...], generator: torch.Generator) -> torch.
 class ChannelRealization:
     """One draw of a flat channel for a transmission of shape [B, N].
 
-    h:     [B, N] complex64, fading gain per symbol (all ones for AWGN)
-    noise: [B, N] complex64, CN(0, 1) noise before scaling by sqrt(N0)
+    h:             [B, N] complex64, fading gain per symbol (all ones for AWGN)
+    noise:         [B, N] complex64, CN(0, 1) noise before scaling by sqrt(N0)
+    h_est:         [B, N] complex64, the receiver's estimate of h (None: perfect CSI)
+    csi_error_var: variance of the estimation error h_est - h
     """
 
     kind: str
     h: torch.Tensor
     noise: torch.Tensor
+    h_est: torch.Tensor | None = None
+    csi_error_var: float = 0.0
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -67,6 +71,7 @@ def draw_realization(
     *,
     block_index: torch.Tensor | None = None,
     block_gains: torch.Tensor | None = None,
+    csi_error_var: float = 0.0,
 ) -> ChannelRealization:
     """Draw fading and noise for a transmission of ``shape = (B, N)`` symbols.
 
@@ -75,10 +80,14 @@ def draw_realization(
                  one block per row, i.e. per transmitted packet)
     block_gains: [B, NB] complex64 gains to use for the blocks instead of drawing them, so that
                  two transmissions of different lengths see the same h per block index
-    The draw order is fixed (gains, then noise), so the same generator state gives the same
-    realisation.
+    csi_error_var: > 0 gives the receiver an imperfect estimate h_est = h + e,
+                 e ~ CN(0, csi_error_var) per fading block (per symbol for fast fading)
+    The draw order is fixed (gains, then noise, then estimation error), so the same generator
+    state gives the same realisation, and perfect-CSI draws do not depend on the option.
     """
     check_channel(kind)
+    if not (csi_error_var >= 0 and csi_error_var < float("inf")):
+        raise SemcomError(f"CSI error variance must be a finite number >= 0, got {csi_error_var!r}")
     batch, length = shape
     if kind == "awgn":
         h = torch.ones(shape, dtype=torch.complex64)
@@ -98,7 +107,15 @@ def draw_realization(
             )
         h = torch.gather(block_gains.to(torch.complex64), 1, block_index)
     noise = complex_normal(shape, generator)
-    return ChannelRealization(kind=kind, h=h, noise=noise)
+    real = ChannelRealization(kind=kind, h=h, noise=noise)
+    if csi_error_var > 0:
+        if kind == "rayleigh-block":  # one estimate per fading block
+            error = complex_normal(block_gains.shape, generator) * csi_error_var**0.5
+            error = torch.gather(error, 1, block_index)
+        else:
+            error = complex_normal(shape, generator) * csi_error_var**0.5
+        real.h_est, real.csi_error_var = h + error, float(csi_error_var)
+    return real
 
 
 def noise_variance(snr_db: float | torch.Tensor, batch: int) -> torch.Tensor:
@@ -130,7 +147,10 @@ def equalize(
     snr_db: float | torch.Tensor,
     method: str = "zf",
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Scalar equaliser with perfect CSI. y: [B, N] complex -> (x_hat [B, N], no_eff [B, N]).
+    """Scalar equaliser. y: [B, N] complex -> (x_hat [B, N], no_eff [B, N]).
+
+    Uses the receiver's estimate ``realization.h_est`` when there is one (else the true h) and
+    counts the estimation error as extra noise: N0 -> N0 + csi_error_var (unit-power symbols).
 
     ``'zf'``:    x_hat = y / h, no_eff = N0 / |h|^2 (also the *unbiased* LMMSE estimate, which is
                  what Sionna's lmmse_equalizer returns and what a demapper needs)
@@ -138,8 +158,8 @@ def equalize(
                  input; no_eff = N0 / (|h|^2 + N0) is its mean squared error
     """
     check_choice("equalizer", method, EQUALIZERS)
-    h = realization.h
-    no = noise_variance(snr_db, y.shape[0])
+    h = realization.h if realization.h_est is None else realization.h_est
+    no = noise_variance(snr_db, y.shape[0]) + realization.csi_error_var
     gain = h.real**2 + h.imag**2
     if method == "zf":
         return y / h, no / gain

@@ -23,21 +23,24 @@ def link() -> None:
 @click.option("--block-len", default=512, show_default=True, type=int,
               help="Information bits per codeword (LDPC: 12-8448); one fading block per codeword.")
 @click.option("--snr-db", "snr_text", default="0:2:20", show_default=True,
-              help="Es/N0 points in dB: start:step:stop or a comma list.")
+              help="Es/N0 points in dB: start:step:stop (stop included) or a comma list; "
+                   "write a negative start as --snr-db=-5:1:5.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV file to write.")
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None, help="PNG waterfall to write.")
-@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the torch.Generator (same seed, same curve).")
 @click.option("--target-errors", default=None, type=int,
               help="Stop a point after this many errors [default: 1000 bit errors uncoded, 100 codeword errors LDPC].")
 @click.option("--max-bits", default=2_000_000, show_default=True, type=int, help="Cap on simulated bits per point.")
 @click.option("--batch", default=None, type=int, help="Codewords per batch [default: 100 LDPC, 2000 uncoded].")
 @click.option("--stop-bler", default=None, type=float,
               help="Skip the remaining (higher) SNR points once a point's BLER is below this.")
+@click.option("--csi-error-var", default=0.0, show_default=True, type=float,
+              help="Variance of the receiver's channel-estimation error (0: perfect CSI).")
 def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, target_errors, max_bits, batch,
-        stop_bler) -> None:
+        stop_bler, csi_error_var) -> None:
     """Simulate a BER/BLER curve and write it as CSV (and a PNG waterfall)."""
-    from semcom.errors import SemcomError, check_choice
     from channels.spec import check_channel
+    from semcom.errors import SemcomError, check_choice
 
     check_channel(channel)
     check_choice("modulation", modulation, MODULATIONS)
@@ -47,12 +50,14 @@ def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, t
     code_rate = parse_rate(rate) if coded else 1.0
     if min(max_bits, target_errors or 1, batch or 1) < 1:
         raise SemcomError("--max-bits, --target-errors and --batch must be positive")
+    if not 0 <= csi_error_var < float("inf"):
+        raise SemcomError(f"--csi-error-var must be a finite number >= 0, got {csi_error_var}")
 
     import torch
     from tqdm import tqdm
 
     from channels.digital import DigitalLink, DigitalLinkConfig
-    from channels.plotting import plot_waterfall
+    from channels.plotting import plot_curve
     from channels.simulate import simulate_point
     from semcom.paths import atomic_write_bytes
 
@@ -68,12 +73,12 @@ def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, t
     for snr in bar:
         point = simulate_point(
             digital, channel, snr, generator, packets_per_batch=per_batch,
-            target_errors=target, max_bits=max_bits,
+            target_errors=target, max_bits=max_bits, csi_error_var=csi_error_var,
             on_batch=lambda p: bar.set_postfix(snr_db=p.snr_db, bits=p.bits, ber=f"{p.ber:.3g}"),
         )
         rows.append({"channel": channel, "modulation": modulation, "code": code,
                      "rate": config.codeword_info_bits / config.coded_bits if coded else 1.0,
-                     "block_len": block_len, **point.row()})
+                     "block_len": block_len, "csi_error_var": csi_error_var, **point.row()})
         if stop_bler is not None and point.bler < stop_bler:
             skipped = len(snrs) - len(rows)
             if skipped:
@@ -86,13 +91,21 @@ def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, t
     atomic_write_bytes(out, buffer.getvalue().encode())
     click.echo(f"wrote {out}")
     if plot is not None:
-        rate_text = f" R={config.codeword_info_bits}/{config.coded_bits}" if coded else ""
-        plot_waterfall(
-            rows, plot, modulation=modulation, channel=channel, coded=coded,
-            title=f"{modulation} {code}{rate_text} on {channel}, k={block_len}",
-            spectral_efficiency=config.bits_per_symbol * config.codeword_info_bits / config.coded_bits,
-        )
+        plot_curve(rows, plot)
         click.echo(f"wrote {plot}")
+
+
+@link.command()
+@click.argument("curve", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="PNG to write.")
+def plot(curve, out) -> None:
+    """Plot a curve CSV written by 'semcom link ber' (waterfall with the closed forms)."""
+    import pandas as pd
+
+    from channels.plotting import plot_curve
+
+    plot_curve(pd.read_csv(curve).to_dict("records"), out)
+    click.echo(f"wrote {out}")
 
 
 @link.command()
@@ -137,8 +150,37 @@ def gap(curves, target, out, plot) -> None:
     atomic_write_bytes(out, buffer.getvalue().encode())
     for row in rows:
         click.echo(f"{row['curve']}: {row['spectral_efficiency']:.3f} bit/use, BLER {target:g} at "
-                   f"{row['snr_db_at_target']:.2f} dB, capacity {row['capacity_snr_db']:.2f} dB, gap {row['gap_db']:.2f} dB")
+                   f"{row['snr_db_at_target']:.2f} dB, capacity {row['capacity_snr_db']:.2f} dB, gap {row['gap_db']:.2f} dB; "
+                   f"normal approximation {row['normal_approx_snr_db']:.2f} dB, gap {row['gap_to_normal_approx_db']:.2f} dB")
     click.echo(f"wrote {out}")
     if plot is not None:
         plot_bler_overlay(frames, rows, target, plot)
+        click.echo(f"wrote {plot}")
+
+
+@link.command()
+@click.option("--snr-db", "snr_text", default="-5:0.5:30", show_default=True, help="Es/N0 points in dB.")
+@click.option("--target-bler", default=0.1, show_default=True, type=float, help="BLER the selected MCS must meet.")
+@click.option("--block-len", default=512, show_default=True, type=int, help="Information bits per codeword (table).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV to write.")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None, help="PNG to write.")
+def mcs(snr_text, target_bler, block_len, out, plot) -> None:
+    """Best MCS per SNR and the goodput envelope, from the PHY-abstraction tables (AWGN)."""
+    import pandas as pd
+
+    from channels.abstraction import BlerTable
+    from channels.report import envelope_rows, plot_envelope
+    from semcom.errors import SemcomError
+    from semcom.paths import atomic_write_bytes
+
+    if not 0 < target_bler < 1:
+        raise SemcomError(f"--target-bler must be between 0 and 1, got {target_bler}")
+    table = BlerTable.load(block_len)
+    rows = envelope_rows(table, parse_snr_db(snr_text), target_bler)
+    buffer = io.StringIO()
+    pd.DataFrame(rows).to_csv(buffer, index=False)
+    atomic_write_bytes(out, buffer.getvalue().encode())
+    click.echo(f"wrote {out}")
+    if plot is not None:
+        plot_envelope(table, rows, plot)
         click.echo(f"wrote {plot}")

@@ -49,7 +49,7 @@ class DigitalLinkConfig:
 
     modulation:          bpsk | qpsk | qam16 | qam64 | qam256
     code:                'ldpc' (5G LDPC) or 'none' (uncoded)
-    rate:                LDPC code rate, 1/5 to 948/1024 (ignored when uncoded)
+    rate:                LDPC code rate, 1/5 to 948/1024, e.g. '2/3' or 0.5 (set to 1 when uncoded)
     codeword_info_bits:  k, information bits per codeword (12 to 8448)
     crc:                 CRC appended to each packet, or None
     num_iter:            LDPC belief-propagation iterations
@@ -67,8 +67,8 @@ class DigitalLinkConfig:
     def __post_init__(self) -> None:
         bits_per_symbol(self.modulation)
         check_choice("code", self.code, ("ldpc", "none"))
-        if self.code == "ldpc":
-            object.__setattr__(self, "rate", parse_rate(self.rate))
+        # an uncoded link has rate 1; keep the field a float either way
+        object.__setattr__(self, "rate", parse_rate(self.rate) if self.code == "ldpc" else 1.0)
         check_block_len(self.codeword_info_bits)
         if self.crc is not None:
             check_choice("CRC", self.crc, CRC_BITS)
@@ -82,8 +82,7 @@ class DigitalLinkConfig:
     @property
     def coded_bits(self) -> int:
         """n: coded bits per codeword (a multiple of the bits per symbol)."""
-        rate = self.rate if self.code == "ldpc" else 1.0
-        return codeword_bits(self.codeword_info_bits, rate, self.bits_per_symbol)
+        return codeword_bits(self.codeword_info_bits, self.rate, self.bits_per_symbol)
 
     @property
     def crc_bits(self) -> int:
@@ -293,19 +292,22 @@ class DigitalLink:
         *,
         fading_block: str = "codeword",
         block_gains: torch.Tensor | None = None,
+        csi_error_var: float = 0.0,
     ) -> ch.ChannelRealization:
         """Channel realisation for ``batch`` packets of ``payload_bits`` bits.
 
         fading_block: ``'codeword'`` (one h per codeword) or ``'packet'`` (one h per packet,
         e.g. per view); pass ``block_gains`` [B, 1] (or [B, C]) to impose the gains, e.g. one h
-        per object shared by all its views.
+        per object shared by all its views. ``csi_error_var`` > 0: imperfect receiver CSI (see
+        :func:`channels.channel.draw_realization`).
         """
         check_channel(kind)
         check_choice("fading block", fading_block, FADING_BLOCKS)
         plan = self.plan(payload_bits)
         index = plan.codeword_of_symbol if fading_block == "codeword" else None
         return ch.draw_realization(
-            kind, (batch, plan.channel_uses), generator, block_index=index, block_gains=block_gains
+            kind, (batch, plan.channel_uses), generator, block_index=index, block_gains=block_gains,
+            csi_error_var=csi_error_var,
         )
 
     def transmit(
@@ -317,6 +319,7 @@ class DigitalLink:
         *,
         realization: ch.ChannelRealization | None = None,
         fading_block: str = "codeword",
+        csi_error_var: float = 0.0,
     ) -> LinkResult:
         """Send ``bits: [B, K]`` over ``channel`` at ``snr_db`` (float or [B]); see module doc.
 
@@ -326,7 +329,8 @@ class DigitalLink:
         tx = self.encode(bits)
         if realization is None:
             realization = self.draw_realization(
-                channel, bits.shape[0], bits.shape[1], generator, fading_block=fading_block
+                channel, bits.shape[0], bits.shape[1], generator, fading_block=fading_block,
+                csi_error_var=csi_error_var,
             )
         y = ch.apply(tx.symbols, realization, snr_db)
         bits_hat, ok, info_hat = self.decode(y, realization, snr_db, tx.plan)

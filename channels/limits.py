@@ -6,6 +6,8 @@ All SNRs are linear Es/N0 per complex channel use (unit average symbol energy, n
 * :func:`rayleigh_ergodic_capacity`  E[log2(1 + snr |h|^2)], h ~ CN(0, 1): exp(1/snr) E1(1/snr) / ln 2
 * :func:`rayleigh_outage_probability` P[log2(1 + snr |h|^2) < R] = 1 - exp(-(2^R - 1) / snr)
 * :func:`bits_in_channel_uses`       floor(k C): the bit budget of the "codec + capacity" bound
+* :func:`awgn_normal_approximation_bler` finite-blocklength limit (Polyanskiy-Poor-Verdu normal
+                                     approximation) of the BLER of k bits in n channel uses
 * :func:`uncoded_ber`                exact BER of Gray-coded BPSK / square M-QAM on AWGN and on
                                      Rayleigh fading with perfect CSI
 
@@ -18,7 +20,7 @@ table of (w_i, a_i).
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from scipy.special import erfc, exp1
@@ -59,12 +61,27 @@ def bits_in_channel_uses(channel_uses: int, snr: float, channel: str = "awgn") -
     ``channel``: ``'awgn'`` (log2(1 + snr)) or ``'rayleigh'`` (ergodic capacity).
     """
     cap = awgn_capacity(snr) if channel == "awgn" else rayleigh_ergodic_capacity(snr)
-    return int(math.floor(channel_uses * float(cap) + 1e-9))
+    return math.floor(channel_uses * float(cap) + 1e-9)
 
 
 def capacity_snr_db(spectral_efficiency: float) -> float:
     """The Es/N0 in dB at which AWGN capacity equals ``spectral_efficiency`` bit per use."""
     return 10.0 * math.log10(2.0**spectral_efficiency - 1.0)
+
+
+def awgn_dispersion(snr: np.ndarray | float) -> np.ndarray:
+    """Channel dispersion of complex AWGN, bit^2 per channel use: snr (snr + 2) / (snr + 1)^2 log2(e)^2."""
+    snr = np.asarray(snr, dtype=float)
+    return snr * (snr + 2.0) / (snr + 1.0) ** 2 * math.log2(math.e) ** 2
+
+
+def awgn_normal_approximation_bler(info_bits: int, channel_uses: int, snr: np.ndarray | float) -> np.ndarray:
+    """Best achievable BLER of ``info_bits`` bits in ``channel_uses`` complex AWGN uses (normal
+    approximation): Q((n C - k + log2(n) / 2) / sqrt(n V)). A finite-length benchmark for a code
+    of that size, tighter than capacity."""
+    n = channel_uses
+    cap = awgn_capacity(snr)
+    return q_function((n * cap - info_bits + 0.5 * math.log2(n)) / np.sqrt(n * awgn_dispersion(snr)))
 
 
 def q_function(x: np.ndarray) -> np.ndarray:
@@ -76,7 +93,7 @@ def _gray(levels: int) -> list[int]:
     return [i ^ (i >> 1) for i in range(levels)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def ber_tail_terms(modulation: str) -> tuple[tuple[float, float], ...]:
     """(w_i, a_i) with BER(snr) = sum_i w_i Q(sqrt(a_i snr)) exactly, for Gray square QAM / BPSK.
 

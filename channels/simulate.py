@@ -51,6 +51,7 @@ def simulate_point(
     target_errors: int,
     max_bits: int,
     fading_block: str = "codeword",
+    csi_error_var: float = 0.0,
     on_batch: Callable[[PointResult], None] | None = None,
 ) -> PointResult:
     """Simulate packets of one codeword's payload (k bits minus the CRC) at ``snr_db``.
@@ -61,10 +62,9 @@ def simulate_point(
     cfg = link.config
     payload = cfg.codeword_info_bits - cfg.crc_bits
     plan = link.plan(payload)
-    rate = cfg.rate if cfg.code == "ldpc" else 1.0
     result = PointResult(
         snr_db=snr_db,
-        ebno_db=snr_to_ebno_db(snr_db, cfg.bits_per_symbol, rate),
+        ebno_db=snr_to_ebno_db(snr_db, cfg.bits_per_symbol, cfg.rate),
         bits=0,
         errors=0,
         blocks=0,
@@ -74,7 +74,8 @@ def simulate_point(
     )
     while True:
         bits = torch.randint(0, 2, (packets_per_batch, payload), generator=generator)
-        out = link.transmit(bits.float(), channel, snr_db, generator, fading_block=fading_block)
+        out = link.transmit(bits.float(), channel, snr_db, generator, fading_block=fading_block,
+                            csi_error_var=csi_error_var)
         result.bits += bits.numel()
         result.errors += int(out.bit_errors.sum())
         result.blocks += out.codeword_errors.numel()

@@ -109,7 +109,7 @@ def parse_snr_db(text: str) -> list[float]:
                 check_snr_db(value)
             if step <= 0 or stop < start:
                 raise bad
-            count = int(math.floor((stop - start) / step + 1e-9)) + 1
+            count = math.floor((stop - start) / step + 1e-9) + 1
             if count > 10_000:
                 raise bad
             values = [start + i * step for i in range(count)]

@@ -11,6 +11,7 @@ line on stderr with exit code 2.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 
 import click
@@ -26,6 +27,9 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "metrics": ("semcom.metrics.cli", "metrics", "Compare two folders of images (PSNR, SSIM, LPIPS, FID, KID)."),
     "sweep": ("semcom.sweep.cli", "sweep", "Run an experiment grid and write tidy results."),
     "plot": ("semcom.plot_cli", "plot", "Plot a sweep's results: bandwidth vs FID/coherence, metrics vs SNR."),
+    "train": ("semcom.train_cli", "train", "Train models: MVLD autoencoder and score network, view classifiers."),
+    "impute": ("semcom.impute_cli", "impute", "Impute dropped views and show them next to the true ones."),
+    "evaluate": ("semcom.evaluate_cli", "evaluate", "Imputation table: quality of imputed views per observed views."),
 }
 
 

@@ -121,3 +121,12 @@ def train_diffusion_cmd(
     click.echo(
         f"wrote {path} (+ .json), log {out / 'train_log.csv'}, resume state {out / 'resume.*'}"
     )
+
+
+def _register_classifier() -> None:
+    from semcom.metrics.train_cli import classifier
+
+    train.add_command(classifier)
+
+
+_register_classifier()

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import torch
+
+# Small tensors and two pytest-xdist workers on two cores: one intra-op thread per worker is
+# fastest (LDPC decoding and the samplers ran 5-10x slower with two threads each).
+torch.set_num_threads(1)
 
 
 @pytest.fixture

@@ -103,7 +103,10 @@ def train_diffusion(
     *,
     progress: bool = True,
 ) -> Path:
-    """Train the score net on the latents of uint8 images; returns the final checkpoint path."""
+    """Train the score net on the latents of uint8 images; returns the final checkpoint path.
+
+    Sets torch's intra-op threads to ``config.threads`` (process-wide).
+    """
     out_dir = Path(out_dir)
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
@@ -136,7 +139,7 @@ def train_diffusion(
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        ema.update(net)
+        ema.update(net, step=state.step)  # state.step counts the steps done before this one
         return loss.item()
 
     def validate() -> dict[str, float]:

@@ -1,9 +1,13 @@
 """Deterministic per-view convolutional autoencoder (MVLD / MLD) and latent standardisation.
 
 Encoder per view: Conv(C-32-64-128, kernel 3, stride 2, padding 1) with SiLU, then Linear to a
-D-dimensional latent; the decoder mirrors it (Linear, three transposed convs, sigmoid output in
-[0, 1]). Spatial sizes halve with ceil at each stride-2 conv, so 28x28 (polymnist), 32x32 and
-64x64 all work: the transposed convs pick their output padding to land exactly on the input size.
+D-dimensional latent; the decoder mirrors it (Linear, three transposed convs, linear output).
+:meth:`MultiViewAutoencoder.decode` clamps to [0, 1]; training uses the unclamped output. There
+is no sigmoid output: with the L1 loss on mvshapes (bright, mostly uniform backgrounds) it
+saturated and the autoencoder stuck at a background-only reconstruction (val L1 0.125 after
+400 steps, against 0.074 with the linear output; same data, seed and learning rate).
+Spatial sizes halve with ceil at each stride-2 conv, so 28x28 (polymnist), 32x32 and 64x64 all
+work: the transposed convs pick their output padding to land exactly on the input size.
 One autoencoder is shared across views by default (MVLD); ``shared=False`` gives one per view
 (MLD). Trained with an L1 (Laplace likelihood) loss; latents are standardised per view and
 dimension with statistics over the whole training set before diffusion.
@@ -72,7 +76,8 @@ class ViewAutoencoder(nn.Module):
             # (s - 1) * 2 - 2 + 3 + pad = target  ->  pad = target - 2 s + 1 in {0, 1}
             pad = sizes[k - 1] - 2 * sizes[k] + 1
             dec.append(nn.ConvTranspose2d(chans[k], chans[k - 1], 3, 2, 1, output_padding=pad))
-            dec.append(nn.SiLU() if k > 1 else nn.Sigmoid())
+            if k > 1:
+                dec.append(nn.SiLU())
         self.decoder = nn.Sequential(*dec)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
@@ -112,14 +117,15 @@ class MultiViewAutoencoder(nn.Module):
         self._check_views(x, (c.channels, c.image_size, c.image_size), "images")
         return self._per_view("encode", x)
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """z: [B, V, D] -> x_hat: [B, V, C, H, W] float32 in [0, 1]."""
+    def decode(self, z: torch.Tensor, clamp: bool = True) -> torch.Tensor:
+        """z: [B, V, D] -> x_hat: [B, V, C, H, W] float32, clamped to [0, 1] unless asked not."""
         self._check_views(z, (self.config.latent_dim,), "latents")
-        return self._per_view("decode", z)
+        x_hat = self._per_view("decode", z)
+        return x_hat.clamp(0.0, 1.0) if clamp else x_hat
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Reconstruction x_hat: [B, V, C, H, W]."""
-        return self.decode(self.encode(x))
+    def forward(self, x: torch.Tensor, clamp: bool = True) -> torch.Tensor:
+        """Reconstruction x_hat: [B, V, C, H, W] (unclamped for training: ``clamp=False``)."""
+        return self.decode(self.encode(x), clamp=clamp)
 
 
 def laplace_loss(x_hat: torch.Tensor, x: torch.Tensor) -> torch.Tensor:

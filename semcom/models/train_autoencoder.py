@@ -65,7 +65,10 @@ def train_autoencoder(
     *,
     progress: bool = True,
 ) -> Path:
-    """Train on uint8 images [N, V, C, H, W]; returns the path of the final checkpoint."""
+    """Train on uint8 images [N, V, C, H, W]; returns the path of the final checkpoint.
+
+    Sets torch's intra-op threads to ``config.threads`` (process-wide).
+    """
     if train_images.dtype != torch.uint8 or train_images.ndim != 5:
         raise SemcomError(
             f"training images must be uint8 [N, V, C, H, W], got {tuple(train_images.shape)}"
@@ -92,7 +95,7 @@ def train_autoencoder(
     def step() -> float:
         idx = torch.randint(0, len(train_images), (config.batch_size,), generator=state.generator)
         x = train_images[idx].float() / 255.0
-        loss = laplace_loss(model(x), x)
+        loss = laplace_loss(model(x, clamp=False), x)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

@@ -83,7 +83,7 @@ AXES: dict[str, Axis] = {a.name: a for a in (
     Axis("codec", str, "jpeg", PIXELS, _choice(CODECS), "image codec of the bit-exact schemes"),
     Axis("quality", int, 75, PIXELS, _range(1, 100, "quality"), "codec quality (lossy codecs)"),
     Axis("imputer", str, "mvld", IMPUTING, _choice(IMPUTERS), "receiver imputer for missing views"),
-    Axis("sampler", str, "dpmpp_2m", IMPUTING, _sampler, "diffusion sampler"),
+    Axis("sampler", str, "dpmpp_2m_sde", IMPUTING, _sampler, "diffusion sampler"),
     Axis("steps", int, 24, IMPUTING, _range(1, 10000, "steps"), "sampler steps"),
     Axis("seed", int, 0, ALL, _range(0, 2**31 - 1, "seed"), "seed of every random draw of the cell"),
 )}

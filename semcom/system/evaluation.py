@@ -35,7 +35,7 @@ class CellEvaluation:
         if "fd_clf" in wanted or "coherence" in wanted:
             from semcom.metrics.classifier import load_classifier
 
-            classifier = context.cached("classifier", lambda: load_classifier(config.data.dataset))
+            classifier = context.cached("classifier", lambda: load_classifier(config.data.dataset, config.data.size))
         image_names = tuple(m for m in wanted if m != "coherence")
         image_metrics = None
         if image_names:

@@ -26,7 +26,7 @@ def mvld_folder(dataset: str, size: int) -> Path:
     return models_root() / "mvld" / f"{dataset}-{size}px"
 
 
-def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: str = "dpmpp_2m",
+def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: str = "dpmpp_2m_sde",
                  steps: int = 24):
     """The imputer ``name`` trained on ``dataset`` at image side ``size`` (dataset default)."""
     from semcom.data import dataset_info

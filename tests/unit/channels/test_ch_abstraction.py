@@ -7,10 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from channels.abstraction import AbstractLink, BlerTable, table_path
+from channels.abstraction import AbstractLink, BlerTable, table_path, validate_against_link
 from channels.digital import DigitalLink
 from channels.mcs import MCS_TABLE, mcs_by_name
-from channels.simulate import simulate_point
 from semcom.errors import SemcomError
 
 
@@ -75,28 +74,13 @@ def test_missing_table_and_unknown_mcs_are_user_errors(tmp_path, monkeypatch):
 shipped = pytest.mark.skipif(not table_path(512).is_file(), reason="BLER table k=512 not built")
 
 
-def full_link_snr_at(mcs_name, table, bler_target, blocks, seed, offsets=(-0.25, 0.0, 0.25)):
-    """Simulate the full link at SNRs around the table's crossing; return the crossing SNR."""
-    link = DigitalLink(AbstractLink(mcs_name, table=table, crc=None).config)
-    centre = table.curves[mcs_name].snr_at(bler_target)
-    gen = torch.Generator().manual_seed(seed)
-    points = []
-    for off in offsets:
-        p = simulate_point(link, "awgn", centre + off, gen, packets_per_batch=100,
-                           target_errors=10**9, max_bits=blocks * 512)
-        points.append((centre + off, max(p.bler, 0.5 / p.blocks)))
-    snr = np.array([s for s, _ in points])
-    log = np.log10([b for _, b in points])
-    slope, icpt = np.polyfit(snr, log, 1)  # log-linear fit through the crossing
-    return centre, (math.log10(bler_target) - icpt) / slope
-
-
 @shipped
 @pytest.mark.parametrize("mcs_name", ["qpsk-1/2", "qam16-2/3"])
 def test_abstraction_matches_full_link_at_bler_0_1_fast(mcs_name):
     table = BlerTable.load(512)
-    centre, measured = full_link_snr_at(mcs_name, table, 0.1, blocks=200, seed=123, offsets=(-0.3, 0.3))
-    assert abs(measured - centre) < 0.5
+    result = validate_against_link(mcs_name, table, torch.Generator().manual_seed(123), blocks=200,
+                                   offsets_db=(-0.3, 0.3))
+    assert abs(result["difference_db"]) < 0.5
 
 
 @pytest.mark.slow
@@ -104,5 +88,17 @@ def test_abstraction_matches_full_link_at_bler_0_1_fast(mcs_name):
 @pytest.mark.parametrize("mcs_name", ["qpsk-1/2", "qpsk-2/3", "qam16-1/2", "qam16-2/3", "qam64-3/4"])
 def test_abstraction_matches_full_link_at_bler_0_1(mcs_name):
     table = BlerTable.load(512)
-    centre, measured = full_link_snr_at(mcs_name, table, 0.1, blocks=1000, seed=7)
-    assert abs(measured - centre) < 0.5
+    result = validate_against_link(mcs_name, table, torch.Generator().manual_seed(7), blocks=1000)
+    assert abs(result["difference_db"]) < 0.5
+
+
+def test_envelope_is_the_maximum_goodput_and_below_capacity():
+    from channels.report import envelope_rows
+
+    table = synthetic_table()
+    rows = envelope_rows(table, [0.0, 10.0, 25.0], 0.1)
+    for row in rows:
+        best = max(float(table.goodput(m, row["snr_db"])) for m in MCS_TABLE)
+        assert row["envelope_goodput"] == pytest.approx(best)
+        assert row["envelope_goodput"] < row["awgn_capacity"]
+    assert rows[-1]["best_mcs"] == "qam256-5/6"

@@ -29,9 +29,8 @@ def test_noiseless_limit_reconstructs_and_mse_matches_lmmse_theory():
     assert uses == 1000 and torch.allclose(z_hat, z, atol=1e-2)
     # AWGN, unit-power symbols: LMMSE output s/(1+N0) + noise; per-symbol MSE = N0 / (1 + N0)
     snr_db, n0 = 0.0, 1.0
-    s, scale = to_symbols(z)
+    _, scale = to_symbols(z)
     z_hat, _ = link.transmit(z, "awgn", snr_db, gen(1))
-    s_hat, _ = to_symbols(z_hat)
     mse = ((z_hat - z) ** 2).reshape(8, -1).sum(1) / 1000 / scale.squeeze(1) ** 2
     assert mse.mean().item() == pytest.approx(n0 / (1 + n0), rel=5 / math.sqrt(8000))
 

@@ -95,3 +95,23 @@ def test_shape_mismatches_and_unknown_kinds():
         ch.draw_realization("rician", (2, 4), gen())
     with pytest.raises(SemcomError, match="unknown equalizer"):
         ch.equalize(torch.zeros(2, 4, dtype=torch.complex64), real, 0.0, "mmse")
+
+
+def test_imperfect_csi_estimate_and_its_effective_noise():
+    index = torch.arange(4).repeat_interleave(50)
+    perfect = ch.draw_realization("rayleigh-block", (3, 200), gen(), block_index=index)
+    noisy = ch.draw_realization("rayleigh-block", (3, 200), gen(), block_index=index, csi_error_var=0.1)
+    # the true channel and noise do not depend on the option (estimation error is drawn last)
+    assert torch.equal(perfect.h, noisy.h) and torch.equal(perfect.noise, noisy.noise)
+    assert perfect.h_est is None
+    est = noisy.h_est.reshape(3, 4, 50)
+    assert torch.equal(est, est[:, :, :1].expand_as(est))  # one estimate per fading block
+    y = ch.apply(torch.ones(3, 200, dtype=torch.complex64), noisy, 10.0)
+    x_hat, no_eff = ch.equalize(y, noisy, 10.0, "zf")
+    assert torch.allclose(x_hat, y / noisy.h_est)
+    assert torch.allclose(no_eff, (0.1 + 0.1) / noisy.h_est.abs() ** 2)
+    big = ch.draw_realization("rayleigh-fast", (1, 100_000), gen(), csi_error_var=0.25)
+    err = big.h_est - big.h
+    assert (err.abs() ** 2).mean().item() == pytest.approx(0.25, rel=5 / math.sqrt(100_000))
+    with pytest.raises(SemcomError, match="CSI error variance"):
+        ch.draw_realization("awgn", (1, 4), gen(), csi_error_var=float("nan"))

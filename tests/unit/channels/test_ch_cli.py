@@ -60,3 +60,11 @@ def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, args, needle):
     assert code == 2
     assert needle in err and err.count("\n") == 1
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_same_seed_same_curve(tmp_path):
+    args = ["link", "ber", "--channel", "rayleigh-fast", "--modulation", "qam16", "--snr-db", "10",
+            "--max-bits", "20000", "--batch", "10", "--seed", "5"]
+    assert run([*args, "--out", str(tmp_path / "a.csv")]) == 0
+    assert run([*args, "--out", str(tmp_path / "b.csv")]) == 0
+    assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()

@@ -62,3 +62,30 @@ def test_rayleigh_ber_is_the_awgn_ber_averaged_over_exponential_gain(mod):
     snr = 10.0
     value, _ = integrate.quad(lambda g: float(uncoded_ber(mod, snr * g)) * math.exp(-g), 0, math.inf)
     assert uncoded_ber(mod, snr, "rayleigh") == pytest.approx(value, rel=1e-6)
+
+
+def test_dispersion_is_the_variance_of_the_information_density():
+    """V is the variance of i(x; y) = log2 (p(y|x) / q(y)) with the capacity-achieving output
+    q = CN(0, 1 + snr) and equal-power inputs (|x| = 1; i.i.d. Gaussian inputs would give the
+    larger 2 snr / (1 + snr) log2(e)^2)."""
+    from channels.limits import awgn_dispersion
+
+    rng = np.random.default_rng(0)
+    n = 400_000
+    for snr in (0.5, 4.0):
+        x = np.exp(2j * np.pi * rng.random(n))
+        w = (rng.standard_normal(n) + 1j * rng.standard_normal(n)) / math.sqrt(2)
+        y = math.sqrt(snr) * x + w
+        density = np.log2(1 + snr) + math.log2(math.e) * (np.abs(y) ** 2 / (1 + snr) - np.abs(w) ** 2)
+        assert density.mean() == pytest.approx(float(awgn_capacity(snr)), abs=0.01)
+        assert density.var() == pytest.approx(float(awgn_dispersion(snr)), rel=0.02)
+
+
+def test_normal_approximation_tends_to_capacity():
+    from channels.limits import awgn_normal_approximation_bler
+
+    snr_lo, snr_hi = 10 ** (-0.5 / 10), 10 ** (0.5 / 10)  # capacity 1 bit/use at 0 dB
+    for n in (10_000, 1_000_000):
+        assert awgn_normal_approximation_bler(n, n, snr_lo) > 0.5
+        assert awgn_normal_approximation_bler(n, n, snr_hi) < 0.5
+    assert awgn_normal_approximation_bler(10**6, 10**6, snr_hi) < 1e-9

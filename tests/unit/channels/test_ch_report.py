@@ -23,3 +23,12 @@ def test_gap_uses_the_codeword_spectral_efficiency():
     row = capacity_gap_rows({"c": frame}, 0.01)[0]
     assert row["spectral_efficiency"] == 1.0 and row["capacity_snr_db"] == pytest.approx(0.0)
     assert row["gap_db"] == pytest.approx(1.5)
+
+
+def test_normal_approximation_snr_lies_between_capacity_and_the_code():
+    from channels.limits import awgn_normal_approximation_bler
+    from channels.report import normal_approximation_snr_db
+
+    snr_db = normal_approximation_snr_db(512, 512, 0.01)
+    assert 0.0 < snr_db < 1.5  # above capacity (0 dB) for a finite block
+    assert awgn_normal_approximation_bler(512, 512, 10 ** (snr_db / 10)) == pytest.approx(0.01, rel=1e-3)

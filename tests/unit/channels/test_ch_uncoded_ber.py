@@ -46,7 +46,8 @@ def test_block_rayleigh_ber_matches_closed_form(mod, snr_db):
     ber = simulate(mod, "rayleigh-block", snr_db, block_bits, blocks)
     p = float(uncoded_ber(mod, snr, "rayleigh"))
     # per-block BER variance: Var_g[p(snr g)] + E_g[m p(snr g)(1 - p(snr g)) / block_bits]
-    pg = lambda g: float(uncoded_ber(mod, snr * g))  # noqa: E731
+    def pg(g):
+        return float(uncoded_ber(mod, snr * g))
     second = integrate.quad(lambda g: pg(g) ** 2 * math.exp(-g), 0, np.inf)[0]
     within = integrate.quad(lambda g: pg(g) * (1 - pg(g)) * math.exp(-g), 0, np.inf)[0]
     var_block = second - p**2 + m * within / block_bits
@@ -54,3 +55,15 @@ def test_block_rayleigh_ber_matches_closed_form(mod, snr_db):
     assert abs(ber - p) < 5 * sigma, (ber, p, sigma)
     # and the fading is really per block: the spread of block error counts exceeds binomial
     assert var_block > m * p * (1 - p) / block_bits
+
+
+def test_channel_estimation_error_costs_ber_and_zero_error_changes_nothing():
+    link = DigitalLink(DigitalLinkConfig(modulation="qpsk", code="none", codeword_info_bits=100, crc=None))
+    bits = torch.randint(0, 2, (2000, 100), generator=torch.Generator().manual_seed(1)).float()
+    ber = {}
+    for var in (0.0, 0.05, 0.3):
+        out = link.transmit(bits, "rayleigh-block", 15.0, torch.Generator().manual_seed(0), csi_error_var=var)
+        ber[var] = out.bit_errors.sum().item() / bits.numel()
+    p = float(uncoded_ber("qpsk", 10**1.5, "rayleigh"))
+    assert abs(ber[0.0] - p) < 5 * math.sqrt(2 * p / bits.numel() * 100)  # loose: 2000 fading blocks
+    assert ber[0.0] < ber[0.05] < ber[0.3]

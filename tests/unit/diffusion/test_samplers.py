@@ -23,6 +23,7 @@ CONFIGS = [
     ("euler_maruyama", time_uniform, 400),
     ("heun", logsnr_uniform, 24),
     ("dpmpp_2m", logsnr_uniform, 24),
+    ("dpmpp_2m_sde", logsnr_uniform, 24),
     ("ddim", logsnr_uniform, 48),
 ]
 
@@ -79,7 +80,7 @@ def test_conditional_moments_match_theory(toy, name, schedule_fn, steps):
     assert torch.all(cov_err < 5 * cov.diag().max() * (2 / N) ** 0.5 + 0.01), (name, cov_err)
 
 
-@pytest.mark.parametrize("name", ["euler_maruyama", "dpmpp_2m"])
+@pytest.mark.parametrize("name", ["euler_maruyama", "dpmpp_2m", "dpmpp_2m_sde"])
 def test_mixed_masks_in_one_batch(toy, name):
     # per-sample masks: half the batch observes view 0, the other half views 1 and 2
     model, x0 = toy
@@ -154,5 +155,37 @@ def test_bad_inputs():
             known=x,
             generator=None,
         )
-    with pytest.raises(SemcomError, match="allowed: euler_maruyama, heun, dpmpp_2m, ddim"):
+    with pytest.raises(
+        SemcomError, match="allowed: euler_maruyama, heun, dpmpp_2m, ddim, dpmpp_2m_sde"
+    ):
         get_sampler("plms")
+
+
+@pytest.mark.parametrize("name", ["euler_maruyama", "dpmpp_2m_sde"])
+def test_stochastic_sampler_needs_a_generator(name):
+    x = torch.zeros(2, 3, 4)
+    with pytest.raises(SemcomError, match="seeded torch.Generator"):
+        get_sampler(name)(
+            lambda x, t: x,
+            x,
+            time_uniform(3),
+            observed_mask=torch.zeros(2, 3, dtype=torch.bool),
+            known=x,
+            generator=None,
+        )
+
+
+def test_callback_sees_every_step(toy):
+    model, x0 = toy
+    seen = []
+    observed = torch.tensor([[True, False, False]])
+    get_sampler("dpmpp_2m")(
+        model.denoiser(),
+        torch.randn(1, V, D),
+        logsnr_uniform(6),
+        observed_mask=observed,
+        known=x0[None],
+        generator=None,
+        callback=lambda info: seen.append(info["t"]),
+    )
+    assert len(seen) == 6 and seen[-1] == pytest.approx(1e-3) and seen == sorted(seen, reverse=True)

@@ -84,3 +84,14 @@ def test_bad_shapes_and_configs():
         ae.encode(torch.zeros(1, 2, 3, 64, 64))
     with pytest.raises(SemcomError, match="too small"):
         AutoencoderConfig(views=2, channels=3, image_size=4)
+
+
+def test_decode_clamps_but_training_output_is_raw():
+    torch.manual_seed(0)
+    ae = MultiViewAutoencoder(
+        AutoencoderConfig(views=1, channels=1, image_size=8, latent_dim=2, widths=(4,))
+    )
+    z = 100 * torch.randn(4, 1, 2)
+    raw = ae.decode(z, clamp=False)
+    assert raw.min() < 0 or raw.max() > 1, "a linear output reaches beyond [0, 1] for large latents"
+    assert torch.equal(ae.decode(z), raw.clamp(0, 1))

@@ -29,7 +29,9 @@ def _views_and_mask():
     return views, observed
 
 
-@pytest.mark.parametrize("sampler,steps", [("dpmpp_2m", 6), ("euler_maruyama", 6), ("heun", 3)])
+@pytest.mark.parametrize(
+    "sampler,steps", [("dpmpp_2m_sde", 6), ("dpmpp_2m", 6), ("euler_maruyama", 6), ("heun", 3)]
+)
 def test_observed_views_pass_through_and_nfe_is_reported(parts, sampler, steps):
     imputer = MVLDImputer(*parts, sampler=sampler, steps=steps)
     assert isinstance(imputer, Imputer) and isinstance(imputer, LatentImputer)

@@ -1,6 +1,7 @@
 """Training loops: they learn, log, checkpoint, and resume to the very same weights."""
 
 import csv
+from pathlib import Path
 
 import pytest
 import torch
@@ -103,10 +104,11 @@ def test_toml_configs_are_typed_and_validated(tmp_path):
         load_toml_config(DiffusionTrainConfig, tmp_path / "none.toml")
 
 
-@pytest.mark.parametrize("name", ["mvld_mvshapes_ae.toml", "mvld_mvshapes_diffusion.toml"])
-def test_shipped_experiment_configs_load(name):
-    from pathlib import Path
+EXPERIMENTS = Path(__file__).resolve().parents[3] / "experiments"
 
-    cls = AutoencoderTrainConfig if "_ae" in name else DiffusionTrainConfig
-    root = Path(__file__).resolve().parents[3]
-    assert load_toml_config(cls, root / "experiments" / name).dataset == "mvshapes"
+
+@pytest.mark.parametrize("path", sorted(EXPERIMENTS.glob("mvld_*.toml")), ids=lambda p: p.name)
+def test_shipped_experiment_configs_load(path):
+    cls = AutoencoderTrainConfig if path.stem.endswith("_ae") else DiffusionTrainConfig
+    config = load_toml_config(cls, path)
+    assert config.dataset in path.stem

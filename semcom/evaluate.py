@@ -1,0 +1,160 @@
+"""DiMViDA's Table I for an imputer: quality of the imputed views per number of observed views.
+
+For every test object and every k = 1 .. V-1, k views are drawn at random (seeded) as
+observed; the imputer generates the others; metrics compare the *imputed* views with the true
+ones: coherence (fraction classified as the object's class: the seeds' conditional coherence),
+PSNR, SSIM, LPIPS, fd_clf and, on request, FID (Inception, slow on CPU). Rows are added for
+the autoencoder reconstruction of all views (the ceiling) and two naive imputers: copy the
+nearest observed view (by azimuth, views being equally spaced around the object), and the mean
+training image of the missing view.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from semcom.errors import SemcomError
+
+COLUMNS = ("method", "sampler", "nfe", "observed_views", "n", "coherence", "fid", "fd_clf", "lpips",
+           "ssim", "psnr")
+LPIPS_MIN_SIZE = 64
+
+
+@dataclass(frozen=True)
+class EvaluateConfig:
+    dataset: str = "mvshapes"
+    size: int | None = None
+    n: int = 1000
+    seed: int = 0
+    batch_size: int = 100
+    fid: bool = False
+    lpips: bool = True
+
+
+def random_observed(batch: int, num_views: int, k: int, generator: torch.Generator) -> torch.Tensor:
+    """[batch, num_views] bool with exactly k True per row, uniformly chosen."""
+    order = torch.rand(batch, num_views, generator=generator).argsort(dim=1)[:, :k]
+    mask = torch.zeros(batch, num_views, dtype=torch.bool)
+    return mask.scatter_(1, order, True)
+
+
+def copy_nearest(views: torch.Tensor, observed: torch.Tensor) -> torch.Tensor:
+    """Each missing view replaced by the observed view nearest in azimuth (circular index
+    distance, ties to the lower index). views: [B, V, C, H, W]; observed: [B, V] bool."""
+    num_views = views.shape[1]
+    index = torch.arange(num_views)
+    gap = (index[:, None] - index[None, :]).abs()
+    distance = torch.minimum(gap, num_views - gap).float()  # [V, V]
+    cost = distance[None] + torch.where(observed[:, None, :], 0.0, math.inf)  # [B, V, V]
+    cost = cost + index[None, None, :] * 1e-3  # ties -> lower index
+    source = cost.argmin(dim=2)  # [B, V]
+    return torch.gather(views, 1, source[:, :, None, None, None].expand_as(views))
+
+
+class _Accumulator:
+    def __init__(self, classifier, metric_names, shared):
+        from semcom.metrics import ImageMetrics
+
+        self.classifier = classifier
+        self.images = ImageMetrics(metric_names, **shared)
+        self.hits = self.trials = 0
+
+    def update(self, true: torch.Tensor, estimate: torch.Tensor, labels: torch.Tensor) -> None:
+        """true, estimate: [N, C, H, W] judged views; labels: [N]."""
+        self.images.update(true, estimate.clamp(0, 1))
+        self.hits += int((self.classifier.predict(estimate.clamp(0, 1)) == labels).sum())
+        self.trials += len(labels)
+
+    def compute(self) -> dict[str, object]:
+        values = self.images.compute()
+        return {"n_images": values["n_images"], "coherence": self.hits / self.trials,
+                **{k: values.get(k) for k in ("fid", "fd_clf", "lpips", "ssim", "psnr")}}
+
+
+def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", progress: bool = True) -> list[dict]:
+    """Rows of the imputation table (see module doc)."""
+    from tqdm.auto import tqdm
+
+    from semcom.data import load_dataset
+    from semcom.metrics.classifier import ClassifierFeatures, load_classifier
+    from semcom.metrics.lpips import load_lpips
+
+    test = load_dataset(config.dataset, "test", size=config.size, progress=progress)
+    if config.n > len(test):
+        raise SemcomError(f"--n {config.n} is more than the {len(test)} test objects of {config.dataset}")
+    test = test.subset(config.n)
+    train = load_dataset(config.dataset, "train", size=config.size, progress=progress)
+    mean_image = train.images.float().mean(0) / 255.0  # [V, C, H, W]
+    classifier = load_classifier(config.dataset, test.image_shape[-1])
+    names = ["psnr", "ssim", "fd_clf"] + (["lpips"] if config.lpips else []) + (["fid"] if config.fid else [])
+    shared = {"classifier": ClassifierFeatures(classifier)}
+    if config.lpips:
+        shared["lpips"] = load_lpips(resize_to=LPIPS_MIN_SIZE if test.image_shape[-1] < LPIPS_MIN_SIZE else None)
+    if config.fid:
+        from semcom.metrics.inception import InceptionFeatures
+
+        shared["inception"] = InceptionFeatures()
+    num_views = test.num_views
+    methods = (method, "copy_nearest", "mean_image")
+    acc = {(m, k): _Accumulator(classifier, names, shared) for m in methods for k in range(1, num_views)}
+    acc[("reconstruction", num_views)] = _Accumulator(classifier, names, shared)
+    nfe = 0
+    batches = list(test.batches(config.batch_size))
+    for b, (views, labels) in enumerate(tqdm(batches, desc=f"evaluate {method}", disable=not progress)):
+        with torch.no_grad():
+            if hasattr(imputer, "encode"):
+                recon = imputer.decode(imputer.encode(views))
+                acc[("reconstruction", num_views)].update(views.flatten(0, 1), recon.flatten(0, 1),
+                                                          labels.repeat_interleave(num_views))
+            for k in range(1, num_views):
+                generator = torch.Generator().manual_seed(config.seed * 1_000_003 + b * 101 + k)
+                observed = random_observed(len(labels), num_views, k, generator)
+                missing = ~observed
+                per_view_labels = labels[:, None].expand(-1, num_views)[missing]
+                imputed = imputer.impute(views, observed, generator)
+                nfe = max(nfe, getattr(imputer, "last_nfe", 0))
+                estimates = {method: imputed, "copy_nearest": copy_nearest(views, observed),
+                             "mean_image": mean_image.expand_as(views)}
+                for m, estimate in estimates.items():
+                    acc[(m, k)].update(views[missing], estimate[missing], per_view_labels)
+    rows = []
+    for (m, k), accumulator in acc.items():
+        values = accumulator.compute()
+        rows.append({"method": m, "sampler": getattr(imputer, "sampler_name", "") if m == method else "",
+                     "nfe": nfe if m == method else 0, "observed_views": k, "n": len(test),
+                     **{c: values.get(c) for c in COLUMNS[5:]}, "n_images": values["n_images"]})
+    return rows
+
+
+def plot_table(rows: list[dict], out) -> list:
+    """One panel per metric: value of the imputed views against observed views, a line per method,
+    the reconstruction as a dashed horizontal line."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from semcom.plots import save_figure
+
+    df = pd.DataFrame(rows)
+    metrics = [m for m in ("coherence", "fid", "fd_clf", "lpips", "ssim", "psnr") if df[m].notna().any()]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(3.3 * len(metrics), 3.2), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        for method, part in df[df["method"] != "reconstruction"].groupby("method", sort=False):
+            part = part.sort_values("observed_views")
+            ax.plot(part["observed_views"], part[metric], marker="o", label=method)
+        recon = df[df["method"] == "reconstruction"]
+        if not recon.empty and recon[metric].notna().any():
+            ax.axhline(float(recon[metric].iloc[0]), color="grey", linestyle="--", label="reconstruction")
+        ax.set_xlabel("observed views")
+        ax.set_title(metric)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    from pathlib import Path
+
+    return save_figure(fig, Path(out))
