@@ -36,7 +36,10 @@ def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: s
     """The imputer ``name`` trained on ``dataset`` at image side ``size`` (dataset default).
 
     sampler, steps: the diffusion sampler of mvld (the VAEs need none: one encoder and one
-    decoder pass, the latent drawn from their posterior).
+    decoder pass, the latent drawn from their posterior). The VAEs come wrapped in a
+    :class:`~semcom.models.peers.link.ViewSpaceImputer`: in the semantic scheme they impute
+    from the views decoded by the MVLD autoencoder, whose latents are what is sent (the same
+    bandwidth as mvld); the MVLD model is loaded only when the semantic link needs it.
     """
     from semcom.data import dataset_info
 
@@ -44,7 +47,10 @@ def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: s
     info = dataset_info(dataset)
     size = info.check_size(size)
     if name != "mvld":
-        return _load_peer_imputer(name, dataset, size, info)
+        from semcom.models.peers.link import ViewSpaceImputer
+
+        codec = lambda: load_imputer("mvld", dataset, size=size, sampler=sampler, steps=steps)  # noqa: E731
+        return ViewSpaceImputer(_load_peer_imputer(name, dataset, size, info), codec)
     from semcom.models.checkpoint import load_autoencoder, load_score_net
     from semcom.models.imputer import MVLDImputer
 
