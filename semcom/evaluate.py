@@ -18,7 +18,7 @@ import torch
 
 COLUMNS = ("method", "sampler", "nfe", "observed_views", "n", "coherence", "fid", "fd_clf", "lpips",
            "ssim", "psnr")
-LPIPS_MIN_SIZE = 64
+LPIPS_MIN_SIZE = 31  # smaller views are upsampled to 64 px for LPIPS
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
     names = ["psnr", "ssim", "fd_clf"] + (["lpips"] if config.lpips else []) + (["fid"] if config.fid else [])
     shared = {"classifier": ClassifierFeatures(classifier)}
     if config.lpips:
-        shared["lpips"] = load_lpips(resize_to=LPIPS_MIN_SIZE if test.image_shape[-1] < LPIPS_MIN_SIZE else None)
+        shared["lpips"] = load_lpips(resize_to=64 if test.image_shape[-1] < LPIPS_MIN_SIZE else None)
     if config.fid:
         from semcom.metrics.inception import InceptionFeatures
 
