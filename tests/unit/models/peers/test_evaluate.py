@@ -88,15 +88,16 @@ def test_constant_imputer_scores_the_class_frequency():
 
 def test_same_seed_same_rows_and_bad_counts():
     ds = _dataset()
-    run = lambda: imputer_table(
-        Constant(),
-        ds,
-        40,
-        torch.Generator().manual_seed(3),  # noqa: E731
-        predict=predict,
-        progress=False,
-        observed_counts=(1, 2),
-    )
+    def run():
+        return imputer_table(
+            Constant(),
+            ds,
+            40,
+            torch.Generator().manual_seed(3),  # noqa: E731
+            predict=predict,
+            progress=False,
+            observed_counts=(1, 2),
+        )
     a, b = run(), run()
     assert [{k: v for k, v in r.items() if k != "seconds"} for r in a] == [
         {k: v for k, v in r.items() if k != "seconds"} for r in b
