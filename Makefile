@@ -1,6 +1,6 @@
 # semcom: two commands from a clean clone.
 #   make test   set up .venv (torch first), fetch the offline assets, run the fast tests
-#   make demo   same set-up, then the demo
+#   make demo   same set-up, then the demo sweep (experiments/demo.toml) and its plots
 # Users on other platforms choose their torch build, e.g.
 #   make test TORCH_SPEC="torch==2.9.1" TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cu128"
 
@@ -35,7 +35,8 @@ test-all: assets
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 demo: assets
-	$(BIN)/semcom data preview mvshapes --out results/demo/mvshapes_preview.png
+	$(BIN)/semcom sweep experiments/demo.toml --overwrite
+	$(BIN)/semcom plot results/demo
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check semcom channels tests benchmarks

@@ -35,6 +35,7 @@ from semcom.metrics.features import extract_in_batches
 from semcom.metrics.frechet import (
     GaussianStats,
     frechet_distance,
+    frechet_distance_features,
     gaussian_stats,
     kernel_inception_distance,
 )
@@ -53,14 +54,6 @@ def scipy_frechet(a: GaussianStats, b: GaussianStats) -> float:
         + np.trace(b.sigma)
         - 2 * np.trace(np.real(root))
     )
-
-
-def lowrank_frechet(x: np.ndarray, y: np.ndarray) -> float:
-    """Same distance from the features: tr (S_a S_b)^(1/2) = nuclear norm of A B^T."""
-    a = (x - x.mean(0)) / np.sqrt(len(x) - 1)
-    b = (y - y.mean(0)) / np.sqrt(len(y) - 1)
-    nuclear = np.linalg.svd(a @ b.T, compute_uv=False).sum()
-    return float(np.sum((x.mean(0) - y.mean(0)) ** 2) + np.sum(a * a) + np.sum(b * b) - 2 * nuclear)
 
 
 def sanity_rows(extractor, args) -> tuple[dict, ReferenceFeatures, float]:
@@ -96,7 +89,7 @@ def sanity_rows(extractor, args) -> tuple[dict, ReferenceFeatures, float]:
             "n_a": len(x),
             "n_b": len(y),
             "scipy_sqrtm": scipy_frechet(stats(x), stats(y)),
-            "lowrank_svd": lowrank_frechet(x, y),
+            "lowrank_svd": frechet_distance_features(x, y, extractor.backbone),
         }
         kid = kernel_inception_distance(
             torch.from_numpy(x),

@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "link": ("channels.cli", "link", "Simulate the physical layer: BER/BLER curves."),
     "metrics": ("semcom.metrics.cli", "metrics", "Compare two folders of images (PSNR, SSIM, LPIPS, FID, KID)."),
     "sweep": ("semcom.sweep.cli", "sweep", "Run an experiment grid and write tidy results."),
+    "peers": ("semcom.models.peers.cli", "peers", "Peer imputers (SMVAE, MoPoE-VAE, MVAE): imputation tables."),
     "plot": ("semcom.plot_cli", "plot", "Plot a sweep's results: bandwidth vs FID/coherence, metrics vs SNR."),
     "train": ("semcom.train_cli", "train", "Train models: MVLD autoencoder and score network, view classifiers."),
     "impute": ("semcom.impute_cli", "impute", "Impute dropped views and show them next to the true ones."),

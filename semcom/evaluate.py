@@ -16,11 +16,9 @@ from dataclasses import dataclass
 
 import torch
 
-from semcom.errors import SemcomError
-
 COLUMNS = ("method", "sampler", "nfe", "observed_views", "n", "coherence", "fid", "fd_clf", "lpips",
            "ssim", "psnr")
-LPIPS_MIN_SIZE = 64
+LPIPS_MIN_SIZE = 31  # smaller views are upsampled to 64 px for LPIPS
 
 
 @dataclass(frozen=True)
@@ -32,6 +30,7 @@ class EvaluateConfig:
     batch_size: int = 100
     fid: bool = False
     lpips: bool = True
+    mean_objects: int = 2000  # training objects averaged for the mean-image baseline
 
 
 def random_observed(batch: int, num_views: int, k: int, generator: torch.Generator) -> torch.Tensor:
@@ -82,17 +81,15 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
     from semcom.metrics.classifier import ClassifierFeatures, load_classifier
     from semcom.metrics.lpips import load_lpips
 
-    test = load_dataset(config.dataset, "test", size=config.size, progress=progress)
-    if config.n > len(test):
-        raise SemcomError(f"--n {config.n} is more than the {len(test)} test objects of {config.dataset}")
-    test = test.subset(config.n)
-    train = load_dataset(config.dataset, "train", size=config.size, progress=progress)
+    # object i of a split does not depend on how many are built: n objects = the first n
+    test = load_dataset(config.dataset, "test", size=config.size, n=config.n, progress=progress)
+    train = load_dataset(config.dataset, "train", size=config.size, n=config.mean_objects, progress=progress)
     mean_image = train.images.float().mean(0) / 255.0  # [V, C, H, W]
     classifier = load_classifier(config.dataset, test.image_shape[-1])
     names = ["psnr", "ssim", "fd_clf"] + (["lpips"] if config.lpips else []) + (["fid"] if config.fid else [])
     shared = {"classifier": ClassifierFeatures(classifier)}
     if config.lpips:
-        shared["lpips"] = load_lpips(resize_to=LPIPS_MIN_SIZE if test.image_shape[-1] < LPIPS_MIN_SIZE else None)
+        shared["lpips"] = load_lpips(resize_to=64 if test.image_shape[-1] < LPIPS_MIN_SIZE else None)
     if config.fid:
         from semcom.metrics.inception import InceptionFeatures
 

@@ -10,7 +10,8 @@ import click
 @click.command()
 @click.option("--dataset", default="mvshapes", show_default=True)
 @click.option("--size", type=int, default=None, help="Image side (dataset default).")
-@click.option("--imputer", "imputer_name", default="mvld", show_default=True, help="mvld, smvae, mopoe or mvae.")
+@click.option("--imputer", "imputer_names", default="mvld", show_default=True,
+              help="mvld, smvae, mopoe, mvae, or a comma-separated list to compare them.")
 @click.option("--sampler", default="dpmpp_2m_sde", show_default=True, help="Diffusion sampler (mvld).")
 @click.option("--steps", type=int, default=24, show_default=True, help="Sampler steps (mvld).")
 @click.option("--n", type=int, default=1000, show_default=True, help="Test objects.")
@@ -19,7 +20,7 @@ import click
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="CSV to write [default: results/<dataset>/imputation.csv].")
-def evaluate(dataset, size, imputer_name, sampler, steps, n, fid, seed, out) -> None:
+def evaluate(dataset, size, imputer_names, sampler, steps, n, fid, seed, out) -> None:
     """Quality of imputed views per number of observed views, with the reconstruction ceiling and
     two naive baselines; prints the table, writes CSV and a figure."""
     import pandas as pd
@@ -27,10 +28,18 @@ def evaluate(dataset, size, imputer_name, sampler, steps, n, fid, seed, out) -> 
     from semcom.evaluate import COLUMNS, EvaluateConfig, evaluate_imputer, plot_table
     from semcom.system.imputers import load_imputer
 
-    imputer = load_imputer(imputer_name, dataset, size=size, sampler=sampler, steps=steps)
-    rows = evaluate_imputer(imputer, EvaluateConfig(dataset=dataset, size=size, n=n, seed=seed, fid=fid),
-                            method=imputer_name)
-    out = out or Path("results") / dataset / "imputation.csv"
+    names = [name.strip() for name in imputer_names.split(",") if name.strip()]
+    config = EvaluateConfig(dataset=dataset, size=size, n=n, seed=seed, fid=fid)
+    rows, seen = [], set()
+    for name in names:
+        imputer = load_imputer(name, dataset, size=size, sampler=sampler, steps=steps)
+        for row in evaluate_imputer(imputer, config, method=name):
+            key = (row["method"], row["observed_views"])
+            if row["method"] in names or key not in seen:  # baselines and the ceiling once
+                rows.append(row)
+                seen.add(key)
+    default = "imputation.csv" if names == ["mvld"] else "imputers.csv"
+    out = out or Path("results") / dataset / default
     out.parent.mkdir(parents=True, exist_ok=True)
     table = pd.DataFrame(rows)[list(COLUMNS)]
     if out.is_file():  # keep other methods' rows, replace this method's and the baselines'

@@ -138,7 +138,8 @@ def save_figure(fig, stem: Path) -> list[Path]:
     return paths
 
 
-def plot_results(folder: str | Path, metrics: tuple[str, ...] | None = None) -> list[Path]:
+def plot_results(folder: str | Path, metrics: tuple[str, ...] | None = None,
+                 cells: list[str] | None = None) -> list[Path]:
     """All standard plots of ``folder/results.csv`` into ``folder/plots/``."""
     from semcom.errors import SemcomError
 
@@ -162,23 +163,39 @@ def plot_results(folder: str | Path, metrics: tuple[str, ...] | None = None) -> 
         written += save_figure(metric_vs_snr(df, metric), out / f"{metric}_vs_snr")
     examples = folder / "examples"
     if examples.is_dir():
-        written += _plot_examples(examples, df, out)
+        written += _plot_examples(examples, df, out, cells)
     return written
 
 
-def _plot_examples(examples: Path, df: pd.DataFrame, out: Path) -> list[Path]:
+def pick_example_cells(df: pd.DataFrame, count: int = 10) -> list[str]:
+    """Up to ``count`` cells spread over the table sorted by scheme, channel, SNR and views."""
+    keys = [k for k in ("scheme", "channel", "snr_db", "views_sent", "quality") if k in df]
+    ordered = df.sort_values(keys)["cell_id"].tolist()
+    if len(ordered) <= count:
+        return ordered
+    step = (len(ordered) - 1) / (count - 1)
+    return [ordered[round(i * step)] for i in range(count)]
+
+
+def _plot_examples(examples: Path, df: pd.DataFrame, out: Path, cells: list[str] | None = None) -> list[Path]:
     from PIL import Image
 
-    images, titles = {}, {}
-    for path in sorted(examples.glob("*.png")):
-        cid = path.stem
-        row = df[df["cell_id"] == cid]
-        if row.empty:
-            continue
+    def strip_views(path: Path) -> np.ndarray:
         strip = np.asarray(Image.open(path).convert("RGB"))  # views side by side, square
         side = strip.shape[0]
-        images[cid] = strip.reshape(side, -1, side, 3).transpose(1, 0, 2, 3)
+        return strip.reshape(side, -1, side, 3).transpose(1, 0, 2, 3)
+
+    have = df[df["cell_id"].isin([p.stem for p in examples.glob("*.png")])]
+    chosen = cells or pick_example_cells(have)
+    images, titles = {}, {}
+    if (examples / "true.png").is_file():
+        images["true"], titles["true"] = strip_views(examples / "true.png"), "true views"
+    for cid in chosen:
+        row = df[df["cell_id"] == cid]
+        if row.empty or not (examples / f"{cid}.png").is_file():
+            continue
+        images[cid] = strip_views(examples / f"{cid}.png")
         titles[cid] = _label(row.iloc[0].to_dict()) + f"\n{row.iloc[0]['channel']}"
-    if not images:
+    if len(images) <= 1:
         return []
     return save_figure(example_grid(images, titles), out / "examples")

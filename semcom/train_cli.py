@@ -123,10 +123,14 @@ def train_diffusion_cmd(
     )
 
 
-def _register_classifier() -> None:
+def _register_other_trainers() -> None:
+    """The view classifier (semcom.metrics) and the peer VAEs (semcom.models.peers)."""
     from semcom.metrics.train_cli import classifier
+    from semcom.models.peers.train_cli import COMMANDS
 
     train.add_command(classifier)
+    for command in COMMANDS:
+        train.add_command(command)
 
 
-_register_classifier()
+_register_other_trainers()

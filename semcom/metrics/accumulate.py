@@ -23,7 +23,7 @@ import torch
 
 from semcom.errors import SemcomError, check_choice
 from semcom.metrics.features import FeatureExtractor, extract_in_batches
-from semcom.metrics.frechet import frechet_distance, gaussian_stats, kernel_inception_distance
+from semcom.metrics.frechet import frechet_distance_features, kernel_inception_distance
 from semcom.metrics.images import check_pair
 from semcom.metrics.reference import ReferenceFeatures
 
@@ -184,9 +184,7 @@ class ImageMetrics:
                 backbone = self.extractors[key].backbone
                 ref = self._reference_features(key)
                 est = torch.cat(self._est_feats[key])
-                out[metric] = frechet_distance(
-                    gaussian_stats(ref, backbone), gaussian_stats(est, backbone)
-                )
+                out[metric] = frechet_distance_features(ref, est, backbone)
                 out[f"{metric}_backbone"] = backbone
                 out[f"{metric}_n_reference"] = int(ref.shape[0])
         if "kid" in self.metrics:

@@ -10,8 +10,9 @@ reported per view to show that no view is left behind.
 Architecture: four 3x3 conv blocks (BatchNorm, ReLU; the last three with stride 2), global
 average pooling, a ``feature_dim`` ReLU layer (the features of ``fd_clf``) and a linear layer to
 the class logits. Checkpoints are a safetensors file and a JSON file holding
-:class:`ClassifierConfig`; trained ones for mvshapes and polymnist are bundled in
-``semcom/assets/bundled/classifiers/``.
+:class:`ClassifierConfig`, named ``<dataset>_<image size>``; trained ones are bundled in
+``semcom/assets/bundled/classifiers/`` (mvshapes_32, mvshapes_64, polymnist_28), each with a
+``.report.json`` giving its test accuracy per view and training settings.
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ compares against the same split, so they are computed once and stored under
 - ``mu`` [D] and ``sigma`` [D, D] float64: the Gaussian fitted to all N x V views pooled;
 
 and, as metadata, the backbone, the dataset key, the view names and the SHA-256 of the images
-the features came from. The file name carries the key (dataset, split, size, seed, backbone);
-the content hash is checked on load, so a rebuilt dataset never reuses stale statistics.
+the features came from. The file name carries the key (dataset, split, image size, object
+count, seed, backbone); the content hash is checked on load, so a rebuilt dataset never reuses
+stale statistics.
 """
 
 from __future__ import annotations

@@ -31,8 +31,9 @@ class SweepContext:
     """What the cells of one experiment share inside one process (datasets, models, metric
     backbones), built lazily through :meth:`cached`."""
 
-    def __init__(self, config: ExperimentConfig):
+    def __init__(self, config: ExperimentConfig, examples_dir: str | None = None):
         self.config = config
+        self.examples_dir = examples_dir  # where runners may save what the receiver shows
         self._cache: dict[object, object] = {}
 
     def cached(self, key: object, factory: Callable[[], object]) -> object:
@@ -60,8 +61,8 @@ def run_cell(cell: Cell, context: SweepContext) -> dict[str, object]:
     }
 
 
-def _execute_local(cells: list[Cell], config: ExperimentConfig) -> Iterable[dict]:
-    context = SweepContext(config)
+def _execute_local(cells: list[Cell], config: ExperimentConfig, examples_dir: str) -> Iterable[dict]:
+    context = SweepContext(config, examples_dir)
     for cell in cells:
         yield run_cell(cell, context)
 
@@ -127,7 +128,8 @@ def run_sweep(
     todo = [c for c in cells if cell_id(c, config) not in done]
     echo(f"{config.name}: {len(cells)} cells, {len(cells) - len(todo)} already done, "
          f"{len(todo)} to run ({executor}) -> {store.csv_path}")
-    rows = _execute_local(todo, config) if executor == "local" else _execute_ray(todo, config, ray_address)
+    examples = str(store.folder / "examples")
+    rows = _execute_local(todo, config, examples) if executor == "local" else _execute_ray(todo, config, ray_address)
     with tqdm(total=len(todo), desc=config.name, unit="cell", disable=not progress) as bar:
         for row in rows:
             store.append(row)

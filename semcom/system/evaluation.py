@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-LPIPS_MIN_SIZE = 64  # LPIPS' AlexNet needs >= 64 px: smaller views are upsampled (bilinear)
+LPIPS_MIN_SIZE = 31  # LPIPS' AlexNet needs >= 31 px: smaller views are upsampled to 64 (bilinear)
 
 
 class CellEvaluation:
@@ -41,9 +41,11 @@ class CellEvaluation:
         if image_names:
             shared = {}
             if "lpips" in image_names:
+                from semcom.data import dataset_info
                 from semcom.metrics.lpips import load_lpips
 
-                shared["lpips"] = context.cached("lpips", lambda: load_lpips(resize_to=LPIPS_MIN_SIZE))
+                size = dataset_info(config.data.dataset).check_size(config.data.size)
+                shared["lpips"] = context.cached("lpips", lambda: load_lpips(resize_to=64 if size < LPIPS_MIN_SIZE else None))
             if "fid" in image_names:
                 from semcom.metrics.inception import InceptionFeatures
 

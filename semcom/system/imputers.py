@@ -1,8 +1,9 @@
 """Loading the receiver's imputer by name for a dataset (bundled weights by default).
 
 Bundled MVLD models live in ``semcom/assets/bundled/mvld/<dataset>-<size>px/`` as the
-checkpoints ``autoencoder`` and ``score_net`` (safetensors + JSON); ``$SEMCOM_MODELS`` points
-at another folder of the same layout.
+checkpoints ``autoencoder`` and ``score_net`` (safetensors + JSON); the peer VAEs (SMVAE,
+MoPoE-VAE, MVAE, :mod:`semcom.models.peers`) in ``peers/<method>/<dataset>-<size>px/<method>``.
+``$SEMCOM_MODELS`` points at another folder of the same layout.
 """
 
 from __future__ import annotations
@@ -26,16 +27,30 @@ def mvld_folder(dataset: str, size: int) -> Path:
     return models_root() / "mvld" / f"{dataset}-{size}px"
 
 
+def peer_folder(method: str, dataset: str, size: int) -> Path:
+    return models_root() / "peers" / method / f"{dataset}-{size}px"
+
+
 def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: str = "dpmpp_2m_sde",
                  steps: int = 24):
-    """The imputer ``name`` trained on ``dataset`` at image side ``size`` (dataset default)."""
+    """The imputer ``name`` trained on ``dataset`` at image side ``size`` (dataset default).
+
+    sampler, steps: the diffusion sampler of mvld (the VAEs need none: one encoder and one
+    decoder pass, the latent drawn from their posterior). The VAEs come wrapped in a
+    :class:`~semcom.models.peers.link.ViewSpaceImputer`: in the semantic scheme they impute
+    from the views decoded by the MVLD autoencoder, whose latents are what is sent (the same
+    bandwidth as mvld); the MVLD model is loaded only when the semantic link needs it.
+    """
     from semcom.data import dataset_info
 
     check_choice("imputer", name, IMPUTERS)
     info = dataset_info(dataset)
     size = info.check_size(size)
     if name != "mvld":
-        raise SemcomError(f"imputer {name!r} is not available yet; available: mvld")
+        from semcom.models.peers.link import ViewSpaceImputer
+
+        codec = lambda: load_imputer("mvld", dataset, size=size, sampler=sampler, steps=steps)  # noqa: E731
+        return ViewSpaceImputer(_load_peer_imputer(name, dataset, size, info), codec)
     from semcom.models.checkpoint import load_autoencoder, load_score_net
     from semcom.models.imputer import MVLDImputer
 
@@ -52,3 +67,17 @@ def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: s
     score_net, _ = load_score_net(folder / "score_net", views=autoencoder.config.views,
                                   latent_dim=autoencoder.config.latent_dim)
     return MVLDImputer(autoencoder, score_net, stats, sampler=sampler, steps=steps)
+
+
+def _load_peer_imputer(method: str, dataset: str, size: int, info):
+    from semcom.models.peers import PeerImputer, load_peer
+
+    folder = peer_folder(method, dataset, size)
+    if not (folder / f"{method}.json").is_file():
+        raise SemcomError(
+            f"no trained {method} model for {dataset} at {size}px in {folder}; train one with "
+            f"`semcom train {method} --dataset {dataset}` and copy {method}.safetensors/.json there"
+        )
+    model, _ = load_peer(folder / method, method, views=info.num_views, channels=info.channels,
+                         image_size=size)
+    return PeerImputer(model)

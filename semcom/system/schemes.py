@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 from semcom.sweep.grid import Cell
@@ -91,6 +92,28 @@ def _send_analog(cell: Cell, packets: Packets, batch_index: int):
     return list(received), torch.ones(count, dtype=torch.bool), torch.full((count,), uses, dtype=torch.long), None
 
 
+def _save_example(context: SweepContext, cell: Cell, true: torch.Tensor, shown: torch.Tensor) -> None:
+    """Write the first object's views as the receiver shows them (and the true ones once) as
+    side-by-side strips: examples/<cell_id>.png and examples/true.png."""
+    if context.examples_dir is None:
+        return
+    from pathlib import Path
+
+    from PIL import Image
+
+    from semcom.sweep.grid import cell_id
+    from semcom.system.transmitter import to_uint8
+
+    folder = Path(context.examples_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, views in (("true", true), (cell_id(cell, context.config), shown)):
+        path = folder / f"{name}.png"
+        if name == "true" and path.exists():
+            continue
+        strip = np.concatenate(list(to_uint8(views).transpose(0, 2, 3, 1)), axis=1)
+        Image.fromarray(strip).save(path)
+
+
 def _policy(cell: Cell) -> ViewPolicy:
     return ViewPolicy(cell.view_policy, k=cell.views_sent)
 
@@ -110,6 +133,8 @@ def _run(cell: Cell, context: SweepContext, make_tx_rx, send) -> dict[str, objec
         shown, observed = receiver.receive(packets, arrived, stream(cell.seed, "sampler", batch_index))
         nfe = max(nfe, getattr(getattr(receiver, "imputer", None), "last_nfe", 0))
         evaluation.update(views, shown, labels, observed)
+        if batch_index == 0:
+            _save_example(context, cell, views[0], shown[0])
         uses += int(channel_uses.sum())
         bits += int(packets.bits.sum())
         sent_views += len(packets.payload)

@@ -11,6 +11,7 @@ from semcom.errors import SemcomError
 from semcom.metrics.frechet import (
     GaussianStats,
     frechet_distance,
+    frechet_distance_features,
     gaussian_stats,
     kernel_inception_distance,
     polynomial_mmd2_unbiased,
@@ -53,6 +54,19 @@ def test_agrees_with_scipy_sqrtm_on_full_rank_and_rank_deficient_covariances():
         b = gaussian_stats(gen.normal(size=(n, d)) * 1.3 + 0.2, "test")
         ours, ref = frechet_distance(a, b), _scipy_frechet(a, b)
         assert ours == pytest.approx(ref, rel=1e-3)
+
+
+def test_feature_route_equals_the_covariance_route():
+    gen = np.random.default_rng(4)
+    for n_a, n_b, d in ((40, 25, 64), (300, 200, 8)):  # nuclear-norm route, then fallback
+        x = gen.normal(size=(n_a, d))
+        y = gen.normal(size=(n_b, d)) * 0.7 + 0.4
+        want = frechet_distance(gaussian_stats(x, "t"), gaussian_stats(y, "t"))
+        # the covariance route loses ~sqrt(eps) on the zero eigenvalues of singular S
+        assert frechet_distance_features(x, y, "t") == pytest.approx(want, rel=1e-6)
+    assert frechet_distance_features(x, x, "t") == pytest.approx(0.0, abs=1e-9)
+    with pytest.raises(SemcomError, match="feature sizes differ"):
+        frechet_distance_features(x, x[:, :4], "t")
 
 
 def test_different_backbones_are_not_compared():

@@ -54,8 +54,8 @@ def test_one_row_per_cell_with_the_tidy_columns(toy, tmp_path):
 def test_killed_and_resumed_loses_and_duplicates_nothing(toy, tmp_path, monkeypatch):
     original = runner_mod.SweepContext.__init__
 
-    def init_failing(self, config):
-        original(self, config)
+    def init_failing(self, config, examples_dir=None):
+        original(self, config, examples_dir)
         self._cache["fail_after"] = 4
 
     monkeypatch.setattr(runner_mod.SweepContext, "__init__", init_failing)

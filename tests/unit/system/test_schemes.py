@@ -144,6 +144,19 @@ def test_capacity_bound_is_below_the_coded_link(context):
     assert cap["capacity_bits_per_use"] == pytest.approx(math.log2(11.0))
 
 
+def test_examples_are_saved_for_the_plot_grid(context, tmp_path):
+    from PIL import Image
+
+    from semcom.sweep.grid import cell_id
+
+    context.examples_dir = str(tmp_path / "examples")
+    cell = semantic(views_sent=2)
+    run_cell(cell, context)
+    strip = Image.open(tmp_path / "examples" / f"{cell_id(cell, context.config)}.png")
+    assert strip.size == (4 * 32, 32)
+    assert Image.open(tmp_path / "examples" / "true.png").size == (4 * 32, 32)
+
+
 def test_missing_fill_value():
     assert MISSING_FILL == 0.5
 

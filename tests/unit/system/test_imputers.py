@@ -1,0 +1,32 @@
+"""load_imputer for the peer VAEs: folder layout, one-line errors, view-space wrapper."""
+
+import pytest
+import torch
+
+from semcom.errors import SemcomError
+from semcom.models.peers import build_model, save_peer
+from semcom.models.peers.link import ViewSpaceImputer
+from semcom.system.imputers import load_imputer, peer_folder
+
+
+def test_missing_peer_model_is_a_one_line_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEMCOM_MODELS", str(tmp_path))
+    with pytest.raises(SemcomError, match="no trained smvae model for mvshapes at 32px"):
+        load_imputer("smvae", "mvshapes", size=32)
+    with pytest.raises(SemcomError, match="allowed: mvld, smvae, mopoe, mvae"):
+        load_imputer("mmvae", "mvshapes")
+
+
+def test_loads_a_peer_model_from_the_models_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEMCOM_MODELS", str(tmp_path))
+    torch.manual_seed(0)
+    cfg = {"views": 4, "channels": 3, "image_size": 32, "widths": [4, 8], "latent_dim": 4}
+    save_peer(peer_folder("mopoe", "mvshapes", 32) / "mopoe", build_model("mopoe", cfg))
+    imputer = load_imputer("mopoe", "mvshapes", size=32)
+    assert isinstance(imputer, ViewSpaceImputer) and imputer.num_views == 4
+    x = torch.rand(2, 4, 3, 32, 32)
+    observed = torch.tensor([[True, False, False, False]] * 2)
+    out = imputer.impute(x, observed, torch.Generator().manual_seed(0))
+    assert out.shape == x.shape and torch.equal(out[:, 0], x[:, 0])
+    with pytest.raises(SemcomError, match="no trained mvld model"):
+        imputer.encode(x)  # the semantic link needs the MVLD autoencoder
