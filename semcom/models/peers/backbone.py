@@ -72,9 +72,11 @@ class ViewDecoders(nn.Module):
         self.view_offset = nn.Parameter(torch.zeros(views, latent_dim)) if shared else None
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
+        # The VAEs keep a sigmoid output (their Laplace likelihood was trained with it); the MVLD
+        # autoencoder's trunk itself has a linear output since it stuck at blank images with one.
         b = z.shape[0]
         if self.shared:
             zv = z[:, None, :] + self.view_offset  # [B, V, D]
-            out = self.nets[0](zv.flatten(0, 1))
+            out = torch.sigmoid(self.nets[0](zv.flatten(0, 1)))
             return out.reshape(b, self.views, *out.shape[1:])
-        return torch.stack([net(z) for net in self.nets], dim=1)
+        return torch.stack([torch.sigmoid(net(z)) for net in self.nets], dim=1)
