@@ -18,7 +18,6 @@ import torch
 
 COLUMNS = ("method", "sampler", "nfe", "observed_views", "n", "coherence", "fid", "fd_clf", "lpips",
            "ssim", "psnr")
-LPIPS_MIN_SIZE = 31  # smaller views are upsampled to 64 px for LPIPS
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
 
     from semcom.data import load_dataset
     from semcom.metrics.classifier import ClassifierFeatures, load_classifier
-    from semcom.metrics.lpips import load_lpips
+    from semcom.metrics.lpips import load_lpips_for
 
     # object i of a split does not depend on how many are built: n objects = the first n
     test = load_dataset(config.dataset, "test", size=config.size, n=config.n, progress=progress)
@@ -89,7 +88,7 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
     names = ["psnr", "ssim", "fd_clf"] + (["lpips"] if config.lpips else []) + (["fid"] if config.fid else [])
     shared = {"classifier": ClassifierFeatures(classifier)}
     if config.lpips:
-        shared["lpips"] = load_lpips(resize_to=64 if test.image_shape[-1] < LPIPS_MIN_SIZE else None)
+        shared["lpips"] = load_lpips_for(test.image_shape[-1])
     if config.fid:
         from semcom.metrics.inception import InceptionFeatures
 

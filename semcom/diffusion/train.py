@@ -28,7 +28,7 @@ from semcom.models.autoencoder import LatentStats, MultiViewAutoencoder
 from semcom.models.checkpoint import save_score_net
 from semcom.models.score_net import ScoreNet, ScoreNetConfig
 from semcom.models.train_config import RunConfig, positive
-from semcom.models.training import TrainState, run_summary, run_training, try_resume
+from semcom.models.training import TrainState, optimiser_step, run_summary, run_training, try_resume
 
 SCORE_NET_NAME = "score_net"
 
@@ -135,12 +135,9 @@ def train_diffusion(
         idx = torch.randint(0, len(train_z), (config.batch_size,), generator=g)
         observed = sample_observed_mask(config.batch_size, views, g, config.joint_prob)
         t = sample_training_times(config.batch_size, g, config.t_min)
-        loss = masked_diffusion_loss(net, train_z[idx], observed, t, g)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        value = optimiser_step(optimizer, masked_diffusion_loss(net, train_z[idx], observed, t, g))
         ema.update(net, step=state.step)  # state.step counts the steps done before this one
-        return loss.item()
+        return value
 
     def validate() -> dict[str, float]:
         return {

@@ -188,3 +188,9 @@ def load_lpips(resize_to: int | None = None) -> LPIPS:
         for param, w in zip(model.lins, weights.lins, strict=True):
             param.copy_(w)
     return model
+
+
+def load_lpips_for(image_size: int) -> LPIPS:
+    """LPIPS for views of ``image_size`` px: native size when the network accepts it (>=
+    :data:`MIN_SIZE`), otherwise upsampled to 64 px."""
+    return load_lpips(resize_to=64 if image_size < MIN_SIZE else None)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import torch
 
-from semcom.errors import SemcomError
 from semcom.models.autoencoder import (
     AutoencoderConfig,
     MultiViewAutoencoder,
@@ -21,7 +20,14 @@ from semcom.models.autoencoder import (
 )
 from semcom.models.checkpoint import save_autoencoder
 from semcom.models.train_config import RunConfig, positive
-from semcom.models.training import TrainState, run_summary, run_training, try_resume
+from semcom.models.training import (
+    TrainState,
+    check_view_images,
+    optimiser_step,
+    run_summary,
+    run_training,
+    try_resume,
+)
 
 AUTOENCODER_NAME = "autoencoder"
 
@@ -69,16 +75,10 @@ def train_autoencoder(
 
     Sets torch's intra-op threads to ``config.threads`` (process-wide).
     """
-    if train_images.dtype != torch.uint8 or train_images.ndim != 5:
-        raise SemcomError(
-            f"training images must be uint8 [N, V, C, H, W], got {tuple(train_images.shape)}"
-        )
+    v, c, h = check_view_images(train_images, "autoencoder")
     out_dir = Path(out_dir)
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)  # weight initialisation
-    _, v, c, h, w = train_images.shape
-    if h != w:
-        raise SemcomError(f"autoencoder needs square views, got {h}x{w}")
     ae_config = AutoencoderConfig(
         views=v,
         channels=c,
@@ -95,11 +95,7 @@ def train_autoencoder(
     def step() -> float:
         idx = torch.randint(0, len(train_images), (config.batch_size,), generator=state.generator)
         x = train_images[idx].float() / 255.0
-        loss = laplace_loss(model(x, clamp=False), x)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        return loss.item()
+        return optimiser_step(optimizer, laplace_loss(model(x, clamp=False), x))
 
     rows = run_training(
         state=state,

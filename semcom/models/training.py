@@ -175,3 +175,21 @@ def run_summary(config: Any, state: TrainState, rows: list[dict[str, Any]]) -> d
         "train_seconds": round(state.elapsed_s, 2),
         "final": {k: v for k, v in rows[-1].items() if k != "step"} if rows else {},
     }
+
+
+def check_view_images(images: torch.Tensor, who: str) -> tuple[int, int, int]:
+    """(V, C, H) of training images, which must be uint8 [N, V, C, H, W] with square views."""
+    if images.dtype != torch.uint8 or images.ndim != 5:
+        raise SemcomError(f"training images must be uint8 [N, V, C, H, W], got {tuple(images.shape)}")
+    _, v, c, h, w = images.shape
+    if h != w:
+        raise SemcomError(f"{who} needs square views, got {h}x{w}")
+    return v, c, h
+
+
+def optimiser_step(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> float:
+    """Zero the gradients, back-propagate ``loss``, step; returns the loss value."""
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return loss.item()

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import torch
 
-LPIPS_MIN_SIZE = 31  # LPIPS' AlexNet needs >= 31 px: smaller views are upsampled to 64 (bilinear)
-
 
 class CellEvaluation:
     """Accumulates one cell's metrics over batches.
@@ -42,10 +40,10 @@ class CellEvaluation:
             shared = {}
             if "lpips" in image_names:
                 from semcom.data import dataset_info
-                from semcom.metrics.lpips import load_lpips
+                from semcom.metrics.lpips import load_lpips_for
 
                 size = dataset_info(config.data.dataset).check_size(config.data.size)
-                shared["lpips"] = context.cached("lpips", lambda: load_lpips(resize_to=64 if size < LPIPS_MIN_SIZE else None))
+                shared["lpips"] = context.cached("lpips", lambda: load_lpips_for(size))
             if "fid" in image_names:
                 from semcom.metrics.inception import InceptionFeatures
 

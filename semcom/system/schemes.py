@@ -159,27 +159,25 @@ def _run(cell: Cell, context: SweepContext, make_tx_rx, send) -> dict[str, objec
 def run_semantic(cell: Cell, context: SweepContext) -> dict[str, object]:
     imputer = _imputer(context, cell)
     quantiser = QuantiserConfig(bits=cell.bits_per_value) if cell.transmission == "digital" else None
+    latent_shape = _latent_shape(imputer, _dataset(context))
 
     def make(dataset):
-        with torch.no_grad():
-            latent_shape = tuple(imputer.encode(dataset.batch(slice(0, 1))[0]).shape[2:])
         return SemanticTransmitter(imputer, quantiser), SemanticReceiver(imputer, quantiser, latent_shape)
-
 
     if quantiser is None:
         return _run(cell, context, make, _send_analog)
     # every view's packet has the same size: one codeword fitted to it, no padding
-    payload = _latent_values(imputer, _dataset(context)) * quantiser.bits
+    payload = math.prod(latent_shape) * quantiser.bits
     link = PacketLink(choose_mcs(cell.mcs, cell.snr_db), cell.link_mode, fitted_codeword_bits(payload))
     row = _run(cell, context, make, lambda c, p, i: _send_digital(c, p, link, i))
     row["mcs"] = link.mcs.name
     return row
 
 
-def _latent_values(imputer, dataset) -> int:
-    """Latent values per view (D)."""
+def _latent_shape(imputer, dataset) -> tuple[int, ...]:
+    """Shape of one view's latent, e.g. (D,)."""
     with torch.no_grad():
-        return math.prod(imputer.encode(dataset.batch(slice(0, 1))[0]).shape[2:])
+        return tuple(imputer.encode(dataset.batch(slice(0, 1))[0]).shape[2:])
 
 
 def _run_bitexact(cell: Cell, context: SweepContext, imputer) -> dict[str, object]:

@@ -18,7 +18,14 @@ from semcom.errors import SemcomError
 from semcom.models.peers.base import PeerImputer, PeerVAE
 from semcom.models.peers.registry import build_model, save_peer
 from semcom.models.train_config import RunConfig
-from semcom.models.training import TrainState, run_summary, run_training, try_resume
+from semcom.models.training import (
+    TrainState,
+    check_view_images,
+    optimiser_step,
+    run_summary,
+    run_training,
+    try_resume,
+)
 
 VAL_OBJECTS = 256
 
@@ -68,13 +75,7 @@ def train_peer(
     progress: bool = True,
 ) -> Path:
     """Train ``method`` on uint8 images [N, V, C, H, W]; returns the final checkpoint's path."""
-    if train_images.dtype != torch.uint8 or train_images.ndim != 5:
-        raise SemcomError(
-            f"training images must be uint8 [N, V, C, H, W], got {tuple(train_images.shape)}"
-        )
-    _, v, c, h, w = train_images.shape
-    if h != w:
-        raise SemcomError(f"{method} needs square views, got {h}x{w}")
+    v, c, h = check_view_images(train_images, method)
     reserved = sorted({"views", "channels", "image_size"} & set(config.model))
     if reserved:
         raise SemcomError(f"[model] must not set {', '.join(reserved)}: they come from the data")
@@ -90,11 +91,7 @@ def train_peer(
 
     def step() -> float:
         idx = torch.randint(0, len(train_images), (config.batch_size,), generator=state.generator)
-        loss = model.loss(train_images[idx].float() / 255.0, state.generator)["loss"]
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        return loss.item()
+        return optimiser_step(optimizer, model.loss(train_images[idx].float() / 255.0, state.generator)["loss"])
 
     rows = run_training(
         state=state,
