@@ -3,10 +3,18 @@
 For every test object and every k = 1 .. V-1, k views are drawn at random (seeded) as
 observed; the imputer generates the others; metrics compare the *imputed* views with the true
 ones: coherence (fraction classified as the object's class: the seeds' conditional coherence),
-PSNR, SSIM, LPIPS, fd_clf and, on request, FID (Inception, slow on CPU). Rows are added for
-the autoencoder reconstruction of all views (the ceiling) and two naive imputers: copy the
+PSNR, SSIM, LPIPS, fd_clf and, on request, FID and KID (Inception, slow on CPU). Rows are added
+for the autoencoder reconstruction of all views (the ceiling) and two naive imputers: copy the
 nearest observed view (by azimuth, views being equally spaced around the object), and the mean
 training image of the missing view.
+
+FID of a row compares its estimates with the true images of the same (object, view) slots, so
+both sets have the same size. FID is biased upwards at small sizes (about 60 between two halves
+of 250 real mvshapes images), so rows are compared only at equal sizes: ``fid_recon`` is the
+FID of the autoencoder's reconstructions of exactly the slots the row imputed (the ceiling at the
+same size), and KID (unbiased) is reported beside FID. Inception features of the true views are
+computed once per batch and shared by all rows and, through ``feature_cache``, by all imputers
+evaluated in one run; those of copied views are gathered from them.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from dataclasses import dataclass
 import torch
 
 COLUMNS = ("method", "sampler", "nfe", "observed_views", "n", "coherence", "fid", "fd_clf", "lpips",
-           "ssim", "psnr")
+           "ssim", "psnr", "fid_recon", "kid")
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,7 @@ class EvaluateConfig:
     fid: bool = False
     lpips: bool = True
     mean_objects: int = 2000  # training objects averaged for the mean-image baseline
+    inception: object | None = None  # injected feature extractor for FID (default: TF-FID Inception)
 
 
 def random_observed(batch: int, num_views: int, k: int, generator: torch.Generator) -> torch.Tensor:
@@ -39,16 +48,22 @@ def random_observed(batch: int, num_views: int, k: int, generator: torch.Generat
     return mask.scatter_(1, order, True)
 
 
-def copy_nearest(views: torch.Tensor, observed: torch.Tensor) -> torch.Tensor:
-    """Each missing view replaced by the observed view nearest in azimuth (circular index
-    distance, ties to the lower index). views: [B, V, C, H, W]; observed: [B, V] bool."""
-    num_views = views.shape[1]
+def nearest_observed(observed: torch.Tensor) -> torch.Tensor:
+    """[B, V] long: for every view, the observed view nearest in azimuth (circular index
+    distance, ties to the lower index); an observed view is its own source. observed: [B, V] bool."""
+    num_views = observed.shape[1]
     index = torch.arange(num_views)
     gap = (index[:, None] - index[None, :]).abs()
     distance = torch.minimum(gap, num_views - gap).float()  # [V, V]
     cost = distance[None] + torch.where(observed[:, None, :], 0.0, math.inf)  # [B, V, V]
     cost = cost + index[None, None, :] * 1e-3  # ties -> lower index
-    source = cost.argmin(dim=2)  # [B, V]
+    return cost.argmin(dim=2)
+
+
+def copy_nearest(views: torch.Tensor, observed: torch.Tensor) -> torch.Tensor:
+    """Each missing view replaced by the observed view nearest in azimuth (:func:`nearest_observed`).
+    views: [B, V, C, H, W]; observed: [B, V] bool."""
+    source = nearest_observed(observed)  # [B, V]
     return torch.gather(views, 1, source[:, :, None, None, None].expand_as(views))
 
 
@@ -72,8 +87,58 @@ class _Accumulator:
                 **{k: values.get(k) for k in ("fid", "fd_clf", "lpips", "ssim", "psnr")}}
 
 
-def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", progress: bool = True) -> list[dict]:
-    """Rows of the imputation table (see module doc)."""
+class _InceptionBank:
+    """Inception features of estimates and of the true views at the same slots, per table row;
+    FID, KID and the same-slot reconstruction FID at the end (see module doc)."""
+
+    def __init__(self, extractor, feature_cache: dict | None, batch_size: int = 50) -> None:
+        self.extractor = extractor
+        self.cache = {} if feature_cache is None else feature_cache
+        self.batch_size = batch_size
+        self.estimates: dict[tuple[str, int], list[torch.Tensor]] = {}
+        self.truths: dict[tuple[str, int], list[torch.Tensor]] = {}
+        self.recons: dict[tuple[str, int], list[torch.Tensor]] = {}
+
+    def features(self, images: torch.Tensor) -> torch.Tensor:
+        """images [..., C, H, W] in [0, 1] -> [..., D]."""
+        from semcom.metrics.features import extract_in_batches
+
+        flat = images.reshape(-1, *images.shape[-3:]).clamp(0, 1)
+        feats = extract_in_batches(self.extractor, flat, batch_size=self.batch_size)
+        return feats.reshape(*images.shape[:-3], feats.shape[-1])
+
+    def true_features(self, key, views: torch.Tensor) -> torch.Tensor:
+        """[B, V, D] features of the true views of one test batch, cached under ``key``."""
+        if key not in self.cache:
+            self.cache[key] = self.features(views)
+        return self.cache[key]
+
+    def add(self, row, estimate: torch.Tensor, truth: torch.Tensor, recon: torch.Tensor | None) -> None:
+        """Features [N, D] of one batch's estimates, true views and reconstructions, same slots."""
+        self.estimates.setdefault(row, []).append(estimate)
+        self.truths.setdefault(row, []).append(truth)
+        if recon is not None:
+            self.recons.setdefault(row, []).append(recon)
+
+    def compute(self, row, generator: torch.Generator) -> dict[str, float]:
+        from semcom.metrics.frechet import frechet_distance_features, kernel_inception_distance
+
+        backbone = self.extractor.backbone
+        estimate, truth = torch.cat(self.estimates[row]), torch.cat(self.truths[row])
+        out = {"fid": frechet_distance_features(estimate, truth, backbone),
+               "kid": kernel_inception_distance(estimate, truth, generator=generator).mean}
+        if row in self.recons:
+            out["fid_recon"] = frechet_distance_features(torch.cat(self.recons[row]), truth, backbone)
+        return out
+
+
+def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", progress: bool = True,
+                     feature_cache: dict | None = None) -> list[dict]:
+    """Rows of the imputation table (see module doc).
+
+    feature_cache: a dict kept between calls on the same dataset, n and batch size, so that
+    the Inception features of the true views are computed once for several imputers (FID only).
+    """
     from tqdm.auto import tqdm
 
     from semcom.data import load_dataset
@@ -85,14 +150,16 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
     train = load_dataset(config.dataset, "train", size=config.size, n=config.mean_objects, progress=progress)
     mean_image = train.images.float().mean(0) / 255.0  # [V, C, H, W]
     classifier = load_classifier(config.dataset, test.image_shape[-1])
-    names = ["psnr", "ssim", "fd_clf"] + (["lpips"] if config.lpips else []) + (["fid"] if config.fid else [])
+    names = ["psnr", "ssim", "fd_clf"] + (["lpips"] if config.lpips else [])
     shared = {"classifier": ClassifierFeatures(classifier)}
     if config.lpips:
         shared["lpips"] = load_lpips_for(test.image_shape[-1])
+    bank = None
     if config.fid:
         from semcom.metrics.inception import InceptionFeatures
 
-        shared["inception"] = InceptionFeatures()
+        bank = _InceptionBank(config.inception or InceptionFeatures(), feature_cache)
+        mean_features = bank.features(mean_image)  # [V, D]
     num_views = test.num_views
     methods = (method, "copy_nearest", "mean_image")
     acc = {(m, k): _Accumulator(classifier, names, shared) for m in methods for k in range(1, num_views)}
@@ -101,10 +168,16 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
     batches = list(test.batches(config.batch_size))
     for b, (views, labels) in enumerate(tqdm(batches, desc=f"evaluate {method}", disable=not progress)):
         with torch.no_grad():
+            recon = f_recon = f_true = None
+            if bank is not None:
+                f_true = bank.true_features((config.dataset, len(test), config.batch_size, b), views)
             if hasattr(imputer, "encode"):
                 recon = imputer.decode(imputer.encode(views))
                 acc[("reconstruction", num_views)].update(views.flatten(0, 1), recon.flatten(0, 1),
                                                           labels.repeat_interleave(num_views))
+                if bank is not None:
+                    f_recon = bank.features(recon)
+                    bank.add(("reconstruction", num_views), f_recon.flatten(0, 1), f_true.flatten(0, 1), None)
             for k in range(1, num_views):
                 generator = torch.Generator().manual_seed(config.seed * 1_000_003 + b * 101 + k)
                 observed = random_observed(len(labels), num_views, k, generator)
@@ -112,13 +185,24 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
                 per_view_labels = labels[:, None].expand(-1, num_views)[missing]
                 imputed = imputer.impute(views, observed, generator)
                 nfe = max(nfe, getattr(imputer, "last_nfe", 0))
+                source = nearest_observed(observed)
                 estimates = {method: imputed, "copy_nearest": copy_nearest(views, observed),
                              "mean_image": mean_image.expand_as(views)}
                 for m, estimate in estimates.items():
                     acc[(m, k)].update(views[missing], estimate[missing], per_view_labels)
+                if bank is not None:
+                    recon_missing = None if f_recon is None else f_recon[missing]
+                    f_copy = torch.gather(f_true, 1, source[:, :, None].expand_as(f_true))
+                    feature_estimates = {method: bank.features(imputed[missing]), "copy_nearest": f_copy[missing],
+                                         "mean_image": mean_features.expand_as(f_true)[missing]}
+                    for m, feats in feature_estimates.items():
+                        bank.add((m, k), feats, f_true[missing], recon_missing)
     rows = []
+    kid_generator = torch.Generator().manual_seed(config.seed)
     for (m, k), accumulator in acc.items():
         values = accumulator.compute()
+        if bank is not None:
+            values.update(bank.compute((m, k), kid_generator))
         rows.append({"method": m, "sampler": getattr(imputer, "sampler_name", "") if m == method else "",
                      "nfe": nfe if m == method else 0, "observed_views": k, "n": len(test),
                      **{c: values.get(c) for c in COLUMNS[5:]}, "n_images": values["n_images"]})
@@ -144,10 +228,18 @@ def plot_table(rows: list[dict], out) -> list:
             part = part.sort_values("observed_views")
             ax.plot(part["observed_views"], part[metric], marker="o", label=method)
         recon = df[df["method"] == "reconstruction"]
-        if not recon.empty and recon[metric].notna().any():
+        same_slots = df[df["fid_recon"].notna()].groupby("observed_views")["fid_recon"].first() \
+            if metric == "fid" and "fid_recon" in df else None
+        if same_slots is not None and not same_slots.empty:  # the ceiling at the same sizes
+            ax.plot(same_slots.index, same_slots.values, color="grey", linestyle="--", marker=".",
+                    label="reconstruction (same views)")
+        elif not recon.empty and recon[metric].notna().any():
             ax.axhline(float(recon[metric].iloc[0]), color="grey", linestyle="--", label="reconstruction")
         ax.set_xlabel("observed views")
-        ax.set_title(metric)
+        ax.set_xticks(sorted(df.loc[df["method"] != "reconstruction", "observed_views"].unique()))
+        if metric in ("fid", "fd_clf"):  # the mean image is orders of magnitude away
+            ax.set_yscale("log")
+        ax.set_title(metric + (" (log)" if metric in ("fid", "fd_clf") else ""))
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=7)
     fig.tight_layout()

@@ -97,14 +97,15 @@ def impute(
     """Impute the views not in --observed for a few objects and write a comparison grid."""
     from semcom.data import load_dataset
     from semcom.models import MVLDImputer, load_autoencoder, load_score_net
-    from semcom.system.imputers import mvld_folder
+    from semcom.system.imputers import mvld_checkpoints
 
     ds = load_dataset(dataset, split)
     sent = parse_observed(observed, ds.view_names)
     c, h, _ = ds.image_shape
     if autoencoder_path is None or score_net_path is None:
-        autoencoder_path = autoencoder_path or str(mvld_folder(dataset, h) / "autoencoder")
-        score_net_path = score_net_path or str(mvld_folder(dataset, h) / "score_net")
+        found = mvld_checkpoints(dataset, h)
+        autoencoder_path = autoencoder_path or str(found[0])
+        score_net_path = score_net_path or str(found[1])
     ae, stats, _ = load_autoencoder(
         autoencoder_path, views=ds.num_views, channels=c, image_size=h, dataset=dataset
     )

@@ -123,6 +123,20 @@ def train_diffusion_cmd(
     )
 
 
+@train.command("export")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--half/--no-half", default=False, show_default=True,
+              help="Store the weights as float16 (half the size; they load as float32).")
+def export_cmd(source: Path, dest: Path, half: bool) -> None:
+    """Copy the checkpoint SOURCE (path without suffix) to DEST, e.g. into
+    semcom/assets/bundled/mvld/<dataset>-<size>px/autoencoder."""
+    from semcom.models.checkpoint import checkpoint_paths, export_checkpoint
+
+    tensor_file = export_checkpoint(source, dest, half=half)
+    click.echo(f"wrote {tensor_file} ({tensor_file.stat().st_size / 1e6:.2f} MB) and {checkpoint_paths(dest)[1]}")
+
+
 def _register_other_trainers() -> None:
     """The view classifier (semcom.metrics) and the peer VAEs (semcom.models.peers)."""
     from semcom.metrics.train_cli import classifier

@@ -67,7 +67,28 @@ def load_checkpoint(
         )
     if kind is not None and header.get("kind") != kind:
         raise SemcomError(f"checkpoint {json_file} holds a {header.get('kind')!r}, not a {kind!r}")
-    return load_safetensors(tensor_file.read_bytes()), header
+    tensors = load_safetensors(tensor_file.read_bytes())
+    # weights stored in half precision (export_checkpoint) compute in float32
+    return {k: v.float() if v.dtype in HALF_DTYPES else v for k, v in tensors.items()}, header
+
+
+HALF_DTYPES = (torch.float16, torch.bfloat16)
+
+
+def export_checkpoint(source: str | Path, dest: str | Path, *, half: bool = False) -> Path:
+    """Copy checkpoint ``source`` to ``dest`` (e.g. into the bundled models), optionally with its
+    float32 weights stored as float16 (half the size; rounding error about 5e-4 relative).
+    Latent statistics (``stats.*``) and non-float tensors keep their type. The JSON's meta
+    records ``stored_dtype``. Returns the tensors file."""
+    tensors, header = load_checkpoint(source)
+    if half:
+        for key, value in tensors.items():
+            if value.dtype == torch.float32 and not key.startswith("stats."):
+                if value.abs().max() > torch.finfo(torch.float16).max:
+                    raise SemcomError(f"checkpoint {source}: tensor {key} overflows float16")
+                tensors[key] = value.half()
+    meta = dict(header.get("meta") or {}, stored_dtype="float16" if half else "float32")
+    return save_checkpoint(dest, header["kind"], tensors, header["config"], meta)
 
 
 def _load_state(module: torch.nn.Module, tensors: dict[str, torch.Tensor], prefix: str, where: str):

@@ -3,7 +3,10 @@
 Bundled MVLD models live in ``semcom/assets/bundled/mvld/<dataset>-<size>px/`` as the
 checkpoints ``autoencoder`` and ``score_net`` (safetensors + JSON); the peer VAEs (SMVAE,
 MoPoE-VAE, MVAE, :mod:`semcom.models.peers`) in ``peers/<method>/<dataset>-<size>px/<method>``.
-``$SEMCOM_MODELS`` points at another folder of the same layout.
+``$SEMCOM_MODELS`` points at another folder of the same layout. A model that is not there is
+looked for where its trainer writes by default, relative to the working directory:
+``runs/<dataset>/autoencoder/autoencoder`` + ``runs/<dataset>/diffusion/score_net`` (mvld) and
+``runs/<dataset>/<method>/<method>`` (the VAEs), so a freshly trained model is used as is.
 """
 
 from __future__ import annotations
@@ -31,6 +34,33 @@ def peer_folder(method: str, dataset: str, size: int) -> Path:
     return models_root() / "peers" / method / f"{dataset}-{size}px"
 
 
+def mvld_checkpoints(dataset: str, size: int) -> tuple[Path, Path]:
+    """(autoencoder, score net) checkpoint paths: the models folder's, else the training runs'."""
+    folder = mvld_folder(dataset, size)
+    runs = Path("runs") / dataset
+    for autoencoder, score_net in ((folder / "autoencoder", folder / "score_net"),
+                                   (runs / "autoencoder" / "autoencoder", runs / "diffusion" / "score_net")):
+        if autoencoder.with_suffix(".json").is_file() and score_net.with_suffix(".json").is_file():
+            return autoencoder, score_net
+    raise SemcomError(
+        f"no trained mvld model for {dataset} at {size}px in {folder} or {runs}/{{autoencoder,diffusion}}; "
+        f"train one with `semcom train autoencoder --dataset {dataset}` and `semcom train diffusion --dataset {dataset}`"
+    )
+
+
+def peer_checkpoint(method: str, dataset: str, size: int) -> Path:
+    """The ``method`` checkpoint path: the models folder's, else the training run's."""
+    folder = peer_folder(method, dataset, size)
+    run = Path("runs") / dataset / method
+    for path in (folder / method, run / method):
+        if path.with_suffix(".json").is_file():
+            return path
+    raise SemcomError(
+        f"no trained {method} model for {dataset} at {size}px in {folder} or {run}; train one with "
+        f"`semcom train {method} --dataset {dataset}`"
+    )
+
+
 def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: str = "dpmpp_2m_sde",
                  steps: int = 24):
     """The imputer ``name`` trained on ``dataset`` at image side ``size`` (dataset default).
@@ -54,17 +84,12 @@ def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: s
     from semcom.models.checkpoint import load_autoencoder, load_score_net
     from semcom.models.imputer import MVLDImputer
 
-    folder = mvld_folder(dataset, size)
-    if not (folder / "autoencoder.json").is_file() or not (folder / "score_net.json").is_file():
-        raise SemcomError(
-            f"no trained mvld model for {dataset} at {size}px in {folder}; train one with "
-            f"`semcom train autoencoder --dataset {dataset}` and `semcom train diffusion --dataset {dataset}`"
-        )
-    autoencoder, stats, _ = load_autoencoder(folder / "autoencoder", views=info.num_views,
+    autoencoder_path, score_net_path = mvld_checkpoints(dataset, size)
+    autoencoder, stats, _ = load_autoencoder(autoencoder_path, views=info.num_views,
                                              channels=info.channels, image_size=size, dataset=dataset)
     if stats is None:
-        raise SemcomError(f"{folder / 'autoencoder.json'} has no latent statistics")
-    score_net, _ = load_score_net(folder / "score_net", views=autoencoder.config.views,
+        raise SemcomError(f"{autoencoder_path}.json has no latent statistics")
+    score_net, _ = load_score_net(score_net_path, views=autoencoder.config.views,
                                   latent_dim=autoencoder.config.latent_dim)
     return MVLDImputer(autoencoder, score_net, stats, sampler=sampler, steps=steps)
 
@@ -72,12 +97,6 @@ def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: s
 def _load_peer_imputer(method: str, dataset: str, size: int, info):
     from semcom.models.peers import PeerImputer, load_peer
 
-    folder = peer_folder(method, dataset, size)
-    if not (folder / f"{method}.json").is_file():
-        raise SemcomError(
-            f"no trained {method} model for {dataset} at {size}px in {folder}; train one with "
-            f"`semcom train {method} --dataset {dataset}` and copy {method}.safetensors/.json there"
-        )
-    model, _ = load_peer(folder / method, method, views=info.num_views, channels=info.channels,
+    model, _ = load_peer(peer_checkpoint(method, dataset, size), method, views=info.num_views, channels=info.channels,
                          image_size=size)
     return PeerImputer(model)

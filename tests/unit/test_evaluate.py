@@ -34,3 +34,52 @@ def test_table_rows_cover_every_method_and_observed_count(isolated_cache):
         assert 0.0 <= r["coherence"] <= 1.0 and math.isfinite(r["psnr"])
         assert r["n_images"] == (4 * 4 if r["method"] == "reconstruction" else 4 * (4 - r["observed_views"]))
     assert all(r["nfe"] > 0 for r in rows if r["method"] == "mvld")
+
+
+class _PooledPixels:
+    """A cheap stand-in for Inception: 4x4 average-pooled pixels as features."""
+
+    backbone = "pooled-pixels"
+    dim = 48
+
+    def __call__(self, images):
+        return torch.nn.functional.adaptive_avg_pool2d(images, 4).flatten(1)
+
+
+class _Oracle:
+    """Imputes the true views; its autoencoder is the identity."""
+
+    def encode(self, views):
+        return views
+
+    def decode(self, latents):
+        return latents
+
+    def impute(self, views, observed, generator):
+        return views.clone()
+
+
+def test_fid_rows_compare_equal_slots_and_copied_features_match_copied_images(isolated_cache):
+    from semcom.data import load_dataset
+    from semcom.evaluate import EvaluateConfig, evaluate_imputer
+    from semcom.metrics.frechet import frechet_distance_features
+
+    n, extractor = 12, _PooledPixels()
+    config = EvaluateConfig(n=n, batch_size=n, lpips=False, mean_objects=8, fid=True, inception=extractor)
+    cache: dict = {}
+    rows = {(r["method"], r["observed_views"]): r
+            for r in evaluate_imputer(_Oracle(), config, method="oracle", progress=False, feature_cache=cache)}
+    assert len(cache) == 1  # the true views' features: one test batch
+    for k in (1, 2, 3):  # imputing the truth: zero distance, as is the identity "reconstruction"
+        assert rows[("oracle", k)]["fid"] < 1e-6 and rows[("oracle", k)]["fid_recon"] < 1e-6
+        assert rows[("oracle", k)]["kid"] < rows[("mean_image", k)]["kid"]
+    assert rows[("reconstruction", 4)]["fid"] < 1e-6
+    # copy_nearest's features are gathered from the true views' features: same value as
+    # extracting the copied images themselves (the first batch's mask, k = 1)
+    views = load_dataset("mvshapes", "test", n=n, progress=False).images.float() / 255.0
+    observed = random_observed(n, 4, 1, torch.Generator().manual_seed(0 * 1_000_003 + 0 * 101 + 1))
+    copied = copy_nearest(views, observed)[~observed]
+    expected = frechet_distance_features(extractor(copied), extractor(views[~observed]), extractor.backbone)
+    assert abs(rows[("copy_nearest", 1)]["fid"] - expected) < 1e-6 * max(1.0, expected)
+    assert rows[("copy_nearest", 1)]["fid"] > 1e-3
+    assert rows[("mean_image", 1)]["fid"] > rows[("copy_nearest", 1)]["fid"]

@@ -95,3 +95,30 @@ def test_optimizer_state_round_trip():
             assert torch.equal(
                 torch.as_tensor(a["state"][idx][key]), torch.as_tensor(b["state"][idx][key])
             )
+
+
+def test_half_precision_export_halves_the_file_and_loads_as_float32(saved_autoencoder, tmp_path):
+    from semcom.models.checkpoint import export_checkpoint, load_checkpoint
+
+    ae, stats, path = saved_autoencoder
+    half = export_checkpoint(path.with_suffix(""), tmp_path / "half" / "ae", half=True)
+    assert half.stat().st_size < 0.55 * path.stat().st_size
+    tensors, header = load_checkpoint(half)
+    assert header["meta"]["stored_dtype"] == "float16" and header["meta"]["note"] == "test"
+    assert all(v.dtype != torch.float16 for v in tensors.values())
+    loaded, loaded_stats, _ = load_autoencoder(half, views=3, channels=3, image_size=32)
+    assert torch.equal(loaded_stats.mean, stats.mean)  # statistics stay float32, exactly
+    for name, weight in ae.state_dict().items():  # weights rounded to float16: 2^-11 relative
+        got = loaded.state_dict()[name]
+        assert got.dtype == weight.dtype
+        assert torch.allclose(got, weight, rtol=2.0**-11, atol=1e-7)
+    x = torch.rand(2, 3, 3, 32, 32)
+    assert torch.allclose(loaded.encode(x), ae.eval().encode(x), atol=1e-2)
+
+
+def test_export_refuses_weights_that_overflow_float16(tmp_path):
+    from semcom.models.checkpoint import export_checkpoint, save_checkpoint
+
+    save_checkpoint(tmp_path / "big", "autoencoder", {"model.w": torch.tensor([1e6])}, {})
+    with pytest.raises(SemcomError, match="overflows float16"):
+        export_checkpoint(tmp_path / "big", tmp_path / "out", half=True)

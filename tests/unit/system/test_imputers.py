@@ -11,6 +11,7 @@ from semcom.system.imputers import load_imputer, peer_folder
 
 def test_missing_peer_model_is_a_one_line_error(tmp_path, monkeypatch):
     monkeypatch.setenv("SEMCOM_MODELS", str(tmp_path))
+    monkeypatch.chdir(tmp_path)  # no runs/ folder either
     with pytest.raises(SemcomError, match="no trained smvae model for mvshapes at 32px"):
         load_imputer("smvae", "mvshapes", size=32)
     with pytest.raises(SemcomError, match="allowed: mvld, smvae, mopoe, mvae"):
@@ -19,6 +20,7 @@ def test_missing_peer_model_is_a_one_line_error(tmp_path, monkeypatch):
 
 def test_loads_a_peer_model_from_the_models_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("SEMCOM_MODELS", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
     torch.manual_seed(0)
     cfg = {"views": 4, "channels": 3, "image_size": 32, "widths": [4, 8], "latent_dim": 4}
     save_peer(peer_folder("mopoe", "mvshapes", 32) / "mopoe", build_model("mopoe", cfg))
@@ -30,3 +32,13 @@ def test_loads_a_peer_model_from_the_models_folder(tmp_path, monkeypatch):
     assert out.shape == x.shape and torch.equal(out[:, 0], x[:, 0])
     with pytest.raises(SemcomError, match="no trained mvld model"):
         imputer.encode(x)  # the semantic link needs the MVLD autoencoder
+
+
+def test_a_model_in_the_training_runs_folder_is_found_when_none_is_bundled(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEMCOM_MODELS", str(tmp_path / "models"))
+    monkeypatch.chdir(tmp_path)
+    cfg = {"views": 4, "channels": 3, "image_size": 32, "widths": [4, 8], "latent_dim": 4}
+    save_peer(tmp_path / "runs" / "mvshapes" / "mvae" / "mvae", build_model("mvae", cfg))
+    assert load_imputer("mvae", "mvshapes", size=32).num_views == 4
+    with pytest.raises(SemcomError, match="trained for image size 32, the data has 64"):
+        load_imputer("mvae", "mvshapes", size=64)  # no silent fallback to another size
