@@ -13,8 +13,8 @@ both sets have the same size. FID is biased upwards at small sizes (about 60 bet
 of 250 real mvshapes images), so rows are compared only at equal sizes: ``fid_recon`` is the
 FID of the autoencoder's reconstructions of exactly the slots the row imputed (the ceiling at the
 same size), and KID (unbiased) is reported beside FID. Inception features of the true views are
-computed once per batch and shared by all rows and, through ``feature_cache``, by all imputers
-evaluated in one run; those of copied views are gathered from them.
+the cached reference features of the test split (computed once per dataset, size and n, shared
+by all rows, imputers and later runs); those of copied views are gathered from them.
 """
 
 from __future__ import annotations
@@ -91,9 +91,10 @@ class _InceptionBank:
     """Inception features of estimates and of the true views at the same slots, per table row;
     FID, KID and the same-slot reconstruction FID at the end (see module doc)."""
 
-    def __init__(self, extractor, feature_cache: dict | None, batch_size: int = 50) -> None:
+    def __init__(self, extractor, true_features: torch.Tensor, batch_size: int = 50) -> None:
+        """true_features: [N, V, D] of the test objects, in order."""
         self.extractor = extractor
-        self.cache = {} if feature_cache is None else feature_cache
+        self.true = true_features
         self.batch_size = batch_size
         self.estimates: dict[tuple[str, int], list[torch.Tensor]] = {}
         self.truths: dict[tuple[str, int], list[torch.Tensor]] = {}
@@ -107,11 +108,6 @@ class _InceptionBank:
         feats = extract_in_batches(self.extractor, flat, batch_size=self.batch_size)
         return feats.reshape(*images.shape[:-3], feats.shape[-1])
 
-    def true_features(self, key, views: torch.Tensor) -> torch.Tensor:
-        """[B, V, D] features of the true views of one test batch, cached under ``key``."""
-        if key not in self.cache:
-            self.cache[key] = self.features(views)
-        return self.cache[key]
 
     def add(self, row, estimate: torch.Tensor, truth: torch.Tensor, recon: torch.Tensor | None) -> None:
         """Features [N, D] of one batch's estimates, true views and reconstructions, same slots."""
@@ -132,13 +128,8 @@ class _InceptionBank:
         return out
 
 
-def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", progress: bool = True,
-                     feature_cache: dict | None = None) -> list[dict]:
-    """Rows of the imputation table (see module doc).
-
-    feature_cache: a dict kept between calls on the same dataset, n and batch size, so that
-    the Inception features of the true views are computed once for several imputers (FID only).
-    """
+def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", progress: bool = True) -> list[dict]:
+    """Rows of the imputation table (see module doc)."""
     from tqdm.auto import tqdm
 
     from semcom.data import load_dataset
@@ -157,8 +148,12 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
     bank = None
     if config.fid:
         from semcom.metrics.inception import InceptionFeatures
+        from semcom.metrics.reference import dataset_reference_features
 
-        bank = _InceptionBank(config.inception or InceptionFeatures(), feature_cache)
+        extractor = config.inception or InceptionFeatures()
+        reference = dataset_reference_features(extractor, config.dataset, split="test", size=config.size,
+                                               n=config.n, progress=progress)
+        bank = _InceptionBank(extractor, reference.features)
         mean_features = bank.features(mean_image)  # [V, D]
     num_views = test.num_views
     methods = (method, "copy_nearest", "mean_image")
@@ -166,11 +161,13 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
     acc[("reconstruction", num_views)] = _Accumulator(classifier, names, shared)
     nfe = 0
     batches = list(test.batches(config.batch_size))
+    start = 0
     for b, (views, labels) in enumerate(tqdm(batches, desc=f"evaluate {method}", disable=not progress)):
         with torch.no_grad():
             recon = f_recon = f_true = None
             if bank is not None:
-                f_true = bank.true_features((config.dataset, len(test), config.batch_size, b), views)
+                f_true = bank.true[start:start + len(labels)]  # [B, V, D]
+            start += len(labels)
             if hasattr(imputer, "encode"):
                 recon = imputer.decode(imputer.encode(views))
                 acc[("reconstruction", num_views)].update(views.flatten(0, 1), recon.flatten(0, 1),

@@ -31,10 +31,10 @@ def evaluate(dataset, size, imputer_names, sampler, steps, n, fid, seed, out) ->
 
     names = [name.strip() for name in imputer_names.split(",") if name.strip()]
     config = EvaluateConfig(dataset=dataset, size=size, n=n, seed=seed, fid=fid)
-    rows, seen, feature_cache = [], set(), {}
+    rows, seen = [], set()
     for name in names:
         imputer = load_imputer(name, dataset, size=size, sampler=sampler, steps=steps)
-        for row in evaluate_imputer(imputer, config, method=name, feature_cache=feature_cache):
+        for row in evaluate_imputer(imputer, config, method=name):
             key = (row["method"], row["observed_views"])
             if row["method"] in names or key not in seen:  # baselines and the ceiling once
                 rows.append(row)

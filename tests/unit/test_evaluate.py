@@ -66,10 +66,10 @@ def test_fid_rows_compare_equal_slots_and_copied_features_match_copied_images(is
 
     n, extractor = 12, _PooledPixels()
     config = EvaluateConfig(n=n, batch_size=n, lpips=False, mean_objects=8, fid=True, inception=extractor)
-    cache: dict = {}
     rows = {(r["method"], r["observed_views"]): r
-            for r in evaluate_imputer(_Oracle(), config, method="oracle", progress=False, feature_cache=cache)}
-    assert len(cache) == 1  # the true views' features: one test batch
+            for r in evaluate_imputer(_Oracle(), config, method="oracle", progress=False)}
+    # the true views' features are the test split's cached reference features
+    assert list((isolated_cache / "metrics" / "reference").glob("*pooled-pixels*"))
     for k in (1, 2, 3):  # imputing the truth: zero distance, as is the identity "reconstruction"
         assert rows[("oracle", k)]["fid"] < 1e-6 and rows[("oracle", k)]["fid_recon"] < 1e-6
         assert rows[("oracle", k)]["kid"] < rows[("mean_image", k)]["kid"]
