@@ -128,8 +128,14 @@ class _InceptionBank:
         return out
 
 
-def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", progress: bool = True) -> list[dict]:
-    """Rows of the imputation table (see module doc)."""
+def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", progress: bool = True,
+                     reconstruction: bool = True) -> list[dict]:
+    """Rows of the imputation table (see module doc).
+
+    reconstruction: also the autoencoder-reconstruction row (and ``fid_recon``), for imputers
+    with ``encode``/``decode``; off for the view-space VAEs compared beside mvld, whose codec is
+    the same MVLD autoencoder (same row).
+    """
     from tqdm.auto import tqdm
 
     from semcom.data import load_dataset
@@ -158,7 +164,9 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
     num_views = test.num_views
     methods = (method, "copy_nearest", "mean_image")
     acc = {(m, k): _Accumulator(classifier, names, shared) for m in methods for k in range(1, num_views)}
-    acc[("reconstruction", num_views)] = _Accumulator(classifier, names, shared)
+    reconstruction = reconstruction and hasattr(imputer, "encode")
+    if reconstruction:
+        acc[("reconstruction", num_views)] = _Accumulator(classifier, names, shared)
     nfe = 0
     batches = list(test.batches(config.batch_size))
     start = 0
@@ -168,7 +176,7 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
             if bank is not None:
                 f_true = bank.true[start:start + len(labels)]  # [B, V, D]
             start += len(labels)
-            if hasattr(imputer, "encode"):
+            if reconstruction:
                 recon = imputer.decode(imputer.encode(views))
                 acc[("reconstruction", num_views)].update(views.flatten(0, 1), recon.flatten(0, 1),
                                                           labels.repeat_interleave(num_views))
