@@ -144,3 +144,12 @@ def test_loss_of_the_exact_predictor_equals_the_posterior_noise_variance():
     tau5 = torch.tensor([[0.0, t, t]]).expand(5, 3)
     rebuilt = denoiser_from_score_net(predictor, sde)(z_t, tau5)
     assert torch.allclose(rebuilt[:, 1:], exact(z_t, tau5)[:, 1:], atol=1e-5)
+
+
+def test_training_refuses_a_score_net_narrower_than_the_latents():
+    from semcom.diffusion.train import check_width_covers_latents
+    from semcom.errors import SemcomError
+
+    check_width_covers_latents(320, 5, 64)  # 320 >= 5 x 64: fine
+    with pytest.raises(SemcomError, match="width 320 is below the latent size 5 x 160 = 800"):
+        check_width_covers_latents(320, 5, 160)
