@@ -8,11 +8,11 @@ for the autoencoder reconstruction of all views (the ceiling) and two naive impu
 nearest observed view (by azimuth, views being equally spaced around the object), and the mean
 training image of the missing view.
 
-FID of a row compares its estimates with the true images of the same (object, view) slots, so
-both sets have the same size. FID is biased upwards at small sizes (about 60 between two halves
-of 250 real mvshapes images), so rows are compared only at equal sizes: ``fid_recon`` is the
-FID of the autoencoder's reconstructions of exactly the slots the row imputed (the ceiling at the
-same size), and KID (unbiased) is reported beside FID. Inception features of the true views are
+FID is biased upwards at small sample sizes (about 60 between two halves of 250 real mvshapes
+images), so every FID row uses the same number of images: one of the row's imputed views per
+object (drawn uniformly, seeded), n images in all, compared with the true images of the same
+(object, view) slots. ``fid_recon`` is the FID of the autoencoder's reconstructions of exactly
+those slots (the ceiling at the same size), and KID (unbiased) is reported beside FID. Inception features of the true views are
 the cached reference features of the test split (computed once per dataset, size and n, shared
 by all rows, imputers and later runs); those of copied views are gathered from them.
 """
@@ -58,6 +58,18 @@ def nearest_observed(observed: torch.Tensor) -> torch.Tensor:
     cost = distance[None] + torch.where(observed[:, None, :], 0.0, math.inf)  # [B, V, V]
     cost = cost + index[None, None, :] * 1e-3  # ties -> lower index
     return cost.argmin(dim=2)
+
+
+def one_view_each(candidates: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """[B, V] bool with exactly one True per row, drawn uniformly among the row's True entries.
+    candidates: [B, V] bool, at least one True per row."""
+    scores = torch.rand(candidates.shape, generator=generator).masked_fill(~candidates, -1.0)
+    return torch.nn.functional.one_hot(scores.argmax(1), candidates.shape[1]).bool()
+
+
+def fid_slot_generator(seed: int, batch_index: int, observed_views: int) -> torch.Generator:
+    """The stream that picks the FID slots of one batch and row (apart from the imputation's)."""
+    return torch.Generator().manual_seed(2**40 + seed * 1_000_003 + batch_index * 101 + observed_views)
 
 
 def copy_nearest(views: torch.Tensor, observed: torch.Tensor) -> torch.Tensor:
@@ -182,7 +194,9 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
                                                           labels.repeat_interleave(num_views))
                 if bank is not None:
                     f_recon = bank.features(recon)
-                    bank.add(("reconstruction", num_views), f_recon.flatten(0, 1), f_true.flatten(0, 1), None)
+                    slots = one_view_each(torch.ones(len(labels), num_views, dtype=torch.bool),
+                                          fid_slot_generator(config.seed, b, num_views))
+                    bank.add(("reconstruction", num_views), f_recon[slots], f_true[slots], None)
             for k in range(1, num_views):
                 generator = torch.Generator().manual_seed(config.seed * 1_000_003 + b * 101 + k)
                 observed = random_observed(len(labels), num_views, k, generator)
@@ -195,13 +209,13 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
                              "mean_image": mean_image.expand_as(views)}
                 for m, estimate in estimates.items():
                     acc[(m, k)].update(views[missing], estimate[missing], per_view_labels)
-                if bank is not None:
-                    recon_missing = None if f_recon is None else f_recon[missing]
+                if bank is not None:  # one imputed view per object (see module doc)
+                    slots = one_view_each(missing, fid_slot_generator(config.seed, b, k))
                     f_copy = torch.gather(f_true, 1, source[:, :, None].expand_as(f_true))
-                    feature_estimates = {method: bank.features(imputed[missing]), "copy_nearest": f_copy[missing],
-                                         "mean_image": mean_features.expand_as(f_true)[missing]}
+                    feature_estimates = {method: bank.features(imputed[slots]), "copy_nearest": f_copy[slots],
+                                         "mean_image": mean_features.expand_as(f_true)[slots]}
                     for m, feats in feature_estimates.items():
-                        bank.add((m, k), feats, f_true[missing], recon_missing)
+                        bank.add((m, k), feats, f_true[slots], None if f_recon is None else f_recon[slots])
     rows = []
     kid_generator = torch.Generator().manual_seed(config.seed)
     for (m, k), accumulator in acc.items():

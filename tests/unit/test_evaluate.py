@@ -1,6 +1,6 @@
 import torch
 
-from semcom.evaluate import copy_nearest, random_observed
+from semcom.evaluate import copy_nearest, fid_slot_generator, one_view_each, random_observed
 
 
 def test_random_observed_has_k_views_per_row_and_is_seeded():
@@ -75,11 +75,20 @@ def test_fid_rows_compare_equal_slots_and_copied_features_match_copied_images(is
         assert rows[("oracle", k)]["kid"] < rows[("mean_image", k)]["kid"]
     assert rows[("reconstruction", 4)]["fid"] < 1e-6
     # copy_nearest's features are gathered from the true views' features: same value as
-    # extracting the copied images themselves (the first batch's mask, k = 1)
+    # extracting the copied images themselves (the first batch's mask and FID slots, k = 1)
     views = load_dataset("mvshapes", "test", n=n, progress=False).images.float() / 255.0
     observed = random_observed(n, 4, 1, torch.Generator().manual_seed(0 * 1_000_003 + 0 * 101 + 1))
-    copied = copy_nearest(views, observed)[~observed]
-    expected = frechet_distance_features(extractor(copied), extractor(views[~observed]), extractor.backbone)
+    slots = one_view_each(~observed, fid_slot_generator(0, 0, 1))
+    assert (slots.sum(1) == 1).all() and not (slots & observed).any()
+    copied = copy_nearest(views, observed)[slots]
+    expected = frechet_distance_features(extractor(copied), extractor(views[slots]), extractor.backbone)
     assert abs(rows[("copy_nearest", 1)]["fid"] - expected) < 1e-6 * max(1.0, expected)
     assert rows[("copy_nearest", 1)]["fid"] > 1e-3
     assert rows[("mean_image", 1)]["fid"] > rows[("copy_nearest", 1)]["fid"]
+
+
+def test_one_view_each_picks_uniformly_among_the_candidates():
+    candidates = torch.tensor([[False, True, True, False]]).expand(3000, 4)
+    picks = one_view_each(candidates, torch.Generator().manual_seed(0))
+    assert (picks.sum(1) == 1).all() and not (picks & ~candidates).any()
+    assert abs(picks[:, 1].float().mean().item() - 0.5) < 0.04  # 5 sigma of 3000 fair draws
