@@ -42,3 +42,17 @@ def test_a_model_in_the_training_runs_folder_is_found_when_none_is_bundled(tmp_p
     assert load_imputer("mvae", "mvshapes", size=32).num_views == 4
     with pytest.raises(SemcomError, match="trained for image size 32, the data has 64"):
         load_imputer("mvae", "mvshapes", size=64)  # no silent fallback to another size
+
+
+def test_the_bundled_half_precision_polymnist_model_loads_as_float32():
+    from semcom.system.imputers import mvld_folder
+
+    if not (mvld_folder("polymnist", 28) / "score_net.json").is_file():
+        pytest.skip("no bundled polymnist model")
+    imputer = load_imputer("mvld", "polymnist", steps=2)
+    params = list(imputer.score_net.parameters()) + list(imputer.autoencoder.parameters())
+    assert {p.dtype for p in params} == {torch.float32}
+    views = torch.rand(2, 5, 3, 28, 28)
+    observed = torch.tensor([[True, False, False, False, False]] * 2)
+    out = imputer.impute(views, observed, torch.Generator().manual_seed(0))
+    assert out.shape == views.shape and torch.isfinite(out).all()
