@@ -12,9 +12,10 @@ FID is biased upwards at small sample sizes (about 60 between two halves of 250 
 images), so every FID row uses the same number of images: one of the row's imputed views per
 object (drawn uniformly, seeded), n images in all, compared with the true images of the same
 (object, view) slots. ``fid_recon`` is the FID of the autoencoder's reconstructions of exactly
-those slots (the ceiling at the same size), and KID (unbiased) is reported beside FID. Inception features of the true views are
-the cached reference features of the test split (computed once per dataset, size and n, shared
-by all rows, imputers and later runs); those of copied views are gathered from them.
+those slots (the ceiling at the same size), and KID (unbiased) is reported beside FID. The
+Inception features of the true views are the cached reference features of the test split
+(computed once per dataset, size and n, shared by all rows, imputers and later runs); those of
+copied views are gathered from them.
 """
 
 from __future__ import annotations
@@ -119,7 +120,6 @@ class _InceptionBank:
         flat = images.reshape(-1, *images.shape[-3:]).clamp(0, 1)
         feats = extract_in_batches(self.extractor, flat, batch_size=self.batch_size)
         return feats.reshape(*images.shape[:-3], feats.shape[-1])
-
 
     def add(self, row, estimate: torch.Tensor, truth: torch.Tensor, recon: torch.Tensor | None) -> None:
         """Features [N, D] of one batch's estimates, true views and reconstructions, same slots."""
