@@ -64,6 +64,7 @@ def test_command_writes_the_table_and_figure(isolated_cache, tiny_models, tmp_pa
 
 def test_missing_model_is_a_one_line_error(isolated_cache, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SEMCOM_MODELS", str(tmp_path / "none"))
+    monkeypatch.chdir(tmp_path)  # nor a training run in ./runs
     config = tmp_path / "tiny.toml"
     config.write_text(TINY.format(out=tmp_path / "r", workers=1))
     code, _, stderr = run(["experiment", "dimvida", "--config", str(config)], capsys)
