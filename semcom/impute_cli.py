@@ -96,23 +96,12 @@ def impute(
 ):
     """Impute the views not in --observed for a few objects and write a comparison grid."""
     from semcom.data import load_dataset
-    from semcom.models import MVLDImputer, load_autoencoder, load_score_net
-    from semcom.system.imputers import mvld_checkpoints
+    from semcom.system.imputers import load_mvld
 
     ds = load_dataset(dataset, split)
     sent = parse_observed(observed, ds.view_names)
-    c, h, _ = ds.image_shape
-    if autoencoder_path is None or score_net_path is None:
-        found = mvld_checkpoints(dataset, h)
-        autoencoder_path = autoencoder_path or str(found[0])
-        score_net_path = score_net_path or str(found[1])
-    ae, stats, _ = load_autoencoder(
-        autoencoder_path, views=ds.num_views, channels=c, image_size=h, dataset=dataset
-    )
-    if stats is None:
-        raise SemcomError(f"autoencoder checkpoint {autoencoder_path} has no latent statistics")
-    net, _ = load_score_net(score_net_path, views=ds.num_views, latent_dim=ae.config.latent_dim)
-    imputer = MVLDImputer(ae, net, stats, sampler=sampler, steps=steps)
+    imputer = load_mvld(dataset, ds.image_shape[-1], autoencoder_path=autoencoder_path,
+                        score_net_path=score_net_path, sampler=sampler, steps=steps)
     x, y = ds.batch(slice(0, min(rows, len(ds))))
     mask = torch.zeros(len(x), ds.num_views, dtype=torch.bool)
     mask[:, sent] = True

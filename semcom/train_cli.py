@@ -112,9 +112,8 @@ def train_diffusion_cmd(
         channels=c,
         image_size=h,
         dataset=config.dataset,
+        require_stats=True,
     )
-    if stats is None:
-        raise SemcomError(f"autoencoder checkpoint {config.autoencoder} has no latent statistics")
     path = train_diffusion(
         config, autoencoder, stats, train_ds.images, val_ds.images, out, progress=not no_progress
     )

@@ -24,6 +24,7 @@ from semcom.models.train_config import config_from_mapping
 from semcom.paths import atomic_write_bytes
 
 FORMAT = 1
+HALF_DTYPES = (torch.float16, torch.bfloat16)  # stored half precision, loaded as float32
 
 
 def checkpoint_paths(path: str | Path) -> tuple[Path, Path]:
@@ -70,9 +71,6 @@ def load_checkpoint(
     tensors = load_safetensors(tensor_file.read_bytes())
     # weights stored in half precision (export_checkpoint) compute in float32
     return {k: v.float() if v.dtype in HALF_DTYPES else v for k, v in tensors.items()}, header
-
-
-HALF_DTYPES = (torch.float16, torch.bfloat16)
 
 
 def export_checkpoint(source: str | Path, dest: str | Path, *, half: bool = False) -> Path:
@@ -123,8 +121,10 @@ def load_autoencoder(
     channels: int | None = None,
     image_size: int | None = None,
     dataset: str = "the dataset",
+    require_stats: bool = False,
 ) -> tuple[MultiViewAutoencoder, LatentStats | None, dict[str, Any]]:
-    """Load (autoencoder in eval mode, latent stats or None, meta), checking it fits the data."""
+    """Load (autoencoder in eval mode, latent stats or None, meta), checking it fits the data;
+    require_stats: a one-line error if the checkpoint has no latent statistics."""
     tensors, header = load_checkpoint(path, kind="autoencoder")
     config = config_from_mapping(
         AutoencoderConfig, header["config"], f"autoencoder checkpoint {path}"
@@ -137,6 +137,8 @@ def load_autoencoder(
     stats = None
     if "stats.mean" in tensors:
         stats = LatentStats(mean=tensors["stats.mean"], std=tensors["stats.std"])
+    elif require_stats:
+        raise SemcomError(f"autoencoder checkpoint {path} has no latent statistics")
     return model.eval(), stats, header["meta"]
 
 

@@ -34,17 +34,25 @@ def peer_folder(method: str, dataset: str, size: int) -> Path:
     return models_root() / "peers" / method / f"{dataset}-{size}px"
 
 
+def _first_checkpoint(candidates, missing: str):
+    """The first candidate (a checkpoint path, or a tuple of them) whose JSON files all exist;
+    the one-line error ``missing`` otherwise."""
+    for paths in candidates:
+        group = paths if isinstance(paths, tuple) else (paths,)
+        if all(path.with_suffix(".json").is_file() for path in group):
+            return paths
+    raise SemcomError(missing)
+
+
 def mvld_checkpoints(dataset: str, size: int) -> tuple[Path, Path]:
     """(autoencoder, score net) checkpoint paths: the models folder's, else the training runs'."""
     folder = mvld_folder(dataset, size)
     runs = Path("runs") / dataset
-    for autoencoder, score_net in ((folder / "autoencoder", folder / "score_net"),
-                                   (runs / "autoencoder" / "autoencoder", runs / "diffusion" / "score_net")):
-        if autoencoder.with_suffix(".json").is_file() and score_net.with_suffix(".json").is_file():
-            return autoencoder, score_net
-    raise SemcomError(
+    return _first_checkpoint(
+        [(folder / "autoencoder", folder / "score_net"),
+         (runs / "autoencoder" / "autoencoder", runs / "diffusion" / "score_net")],
         f"no trained mvld model for {dataset} at {size}px in {folder} or {runs}/{{autoencoder,diffusion}}; "
-        f"train one with `semcom train autoencoder --dataset {dataset}` and `semcom train diffusion --dataset {dataset}`"
+        f"train one with `semcom train autoencoder --dataset {dataset}` and `semcom train diffusion --dataset {dataset}`",
     )
 
 
@@ -52,13 +60,31 @@ def peer_checkpoint(method: str, dataset: str, size: int) -> Path:
     """The ``method`` checkpoint path: the models folder's, else the training run's."""
     folder = peer_folder(method, dataset, size)
     run = Path("runs") / dataset / method
-    for path in (folder / method, run / method):
-        if path.with_suffix(".json").is_file():
-            return path
-    raise SemcomError(
+    return _first_checkpoint(
+        [folder / method, run / method],
         f"no trained {method} model for {dataset} at {size}px in {folder} or {run}; train one with "
-        f"`semcom train {method} --dataset {dataset}`"
+        f"`semcom train {method} --dataset {dataset}`",
     )
+
+
+def load_mvld(dataset: str, size: int, *, autoencoder_path=None, score_net_path=None,
+              sampler: str = "dpmpp_2m_sde", steps: int = 24):
+    """The MVLD imputer for ``dataset`` at image side ``size``: the given checkpoints, else
+    those :func:`mvld_checkpoints` finds; checks that they fit the dataset."""
+    from semcom.data import dataset_info
+    from semcom.models.checkpoint import load_autoencoder, load_score_net
+    from semcom.models.imputer import MVLDImputer
+
+    info = dataset_info(dataset)
+    if autoencoder_path is None or score_net_path is None:
+        found = mvld_checkpoints(dataset, size)
+        autoencoder_path = autoencoder_path or found[0]
+        score_net_path = score_net_path or found[1]
+    autoencoder, stats, _ = load_autoencoder(autoencoder_path, views=info.num_views, channels=info.channels,
+                                             image_size=size, dataset=dataset, require_stats=True)
+    score_net, _ = load_score_net(score_net_path, views=autoencoder.config.views,
+                                  latent_dim=autoencoder.config.latent_dim)
+    return MVLDImputer(autoencoder, score_net, stats, sampler=sampler, steps=steps)
 
 
 def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: str = "dpmpp_2m_sde",
@@ -81,17 +107,7 @@ def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: s
 
         codec = lambda: load_imputer("mvld", dataset, size=size, sampler=sampler, steps=steps)  # noqa: E731
         return ViewSpaceImputer(_load_peer_imputer(name, dataset, size, info), codec)
-    from semcom.models.checkpoint import load_autoencoder, load_score_net
-    from semcom.models.imputer import MVLDImputer
-
-    autoencoder_path, score_net_path = mvld_checkpoints(dataset, size)
-    autoencoder, stats, _ = load_autoencoder(autoencoder_path, views=info.num_views,
-                                             channels=info.channels, image_size=size, dataset=dataset)
-    if stats is None:
-        raise SemcomError(f"{autoencoder_path}.json has no latent statistics")
-    score_net, _ = load_score_net(score_net_path, views=autoencoder.config.views,
-                                  latent_dim=autoencoder.config.latent_dim)
-    return MVLDImputer(autoencoder, score_net, stats, sampler=sampler, steps=steps)
+    return load_mvld(dataset, size, sampler=sampler, steps=steps)
 
 
 def _load_peer_imputer(method: str, dataset: str, size: int, info):
