@@ -104,11 +104,13 @@ def read_log(path: Path) -> list[dict[str, str]]:
 
 
 def write_log(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Rewrite the CSV log atomically."""
+    """Rewrite the CSV log atomically. Columns: every key in order of first appearance (a run
+    resumed by a newer version may log more metrics; earlier rows leave those cells empty)."""
     if not rows:
         return
+    fieldnames = list(dict.fromkeys(key for row in rows for key in row))
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer = csv.DictWriter(buf, fieldnames=fieldnames, restval="")
     writer.writeheader()
     writer.writerows(rows)
     atomic_write_bytes(path, buf.getvalue().encode())

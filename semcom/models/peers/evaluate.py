@@ -16,7 +16,6 @@ generator), imputes the others and reports one row per k:
 from __future__ import annotations
 
 import contextlib
-import inspect
 import time
 from collections.abc import Iterator
 
@@ -50,13 +49,12 @@ def _decoded_observed(imputer: Imputer) -> Iterator[None]:
         imputer.observed_output = old
 
 
-def default_predictor(dataset: str, size: int) -> Predictor:
-    """The bundled view classifier of ``dataset`` at ``size`` px, as a predict function."""
+def default_predictor(dataset: str, size: int | None) -> Predictor:
+    """The bundled view classifier of ``dataset`` at ``size`` px (None: the dataset's default
+    size), as a predict function."""
     from semcom.metrics.classifier import load_classifier
 
-    if "image_size" in inspect.signature(load_classifier).parameters:
-        return load_classifier(dataset, image_size=size).predict
-    return load_classifier(dataset).predict
+    return load_classifier(dataset, image_size=size).predict
 
 
 def imputer_table(

@@ -22,10 +22,26 @@ def _train(method: str, dataset, config_path, out_dir, steps, image_size, n_trai
     config = load_toml_config(PeerTrainConfig, config_path, overrides)
     out = Path(out_dir or f"runs/{config.dataset}/{method}")
     train_ds, val_ds = _load_splits(config, not no_progress)
-    path = train_peer(method, config, train_ds.images, val_ds.images, out, progress=not no_progress)
+    predict = _judge(config.dataset, config.image_size)
+    path = train_peer(
+        method, config, train_ds.images, val_ds.images, out, progress=not no_progress,
+        val_labels=val_ds.labels if predict else None, predict=predict,
+    )
     click.echo(
         f"wrote {path} (+ .json), log {out / 'train_log.csv'}, resume state {out / 'resume.*'}"
     )
+
+
+def _judge(dataset: str, image_size: int | None):
+    """The bundled view classifier's predict function, or None (with a note) if there is none."""
+    from semcom.errors import SemcomError
+    from semcom.models.peers.evaluate import default_predictor
+
+    try:
+        return default_predictor(dataset, image_size)
+    except SemcomError as err:
+        click.echo(f"validation without coherence: {err}", err=True)
+        return None
 
 
 def _command(method: str, summary: str) -> click.Command:
