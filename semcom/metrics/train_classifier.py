@@ -4,12 +4,20 @@ All views of all training samples are pooled into one set of labelled images (se
 :mod:`semcom.metrics.classifier` for why one network serves every view). AdamW with a one-cycle
 learning-rate schedule and random translations of up to ``max_shift`` pixels; a few epochs reach
 the accuracy the coherence metric needs on the synthetic datasets. Accuracy on the test split is
-reported overall and per view.
+reported overall and per view, and on the test split blurred at :data:`REPORT_BLURS`.
+
+Blur augmentation (``max_blur`` > 0): half of the training images get a Gaussian blur of a
+standard deviation drawn uniformly from [0, max_blur] pixels. A judge trained on sharp images
+only can be fooled by blur rather than by content: the first polymnist judge classified 97 % of
+real test views correctly, but only 34 % of the china views after a 0.75-pixel blur that leaves
+every digit legible (PSNR 21.6 dB). Generated and reconstructed views are blurred to some
+degree, so such a judge scores their sharpness instead of their class.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,6 +30,11 @@ from semcom.errors import SemcomError
 from semcom.metrics.classifier import ClassifierConfig, ViewClassifier, save_classifier
 from semcom.paths import atomic_write_bytes
 
+#: largest blur augmentation (pixels): the kernel radius is 3 sigma
+MAX_BLUR = 3.0
+#: blur levels (pixels) of the robustness part of the report
+REPORT_BLURS = (0.5, 0.75, 1.0, 1.5)
+
 
 @dataclass(frozen=True)
 class TrainClassifierConfig:
@@ -32,6 +45,7 @@ class TrainClassifierConfig:
     lr: float = 3e-3
     weight_decay: float = 1e-4
     max_shift: int = 2
+    max_blur: float = 0.0  # Gaussian blur augmentation: std up to this many pixels (0: none)
     width: int = 32
     feature_dim: int = 128
     seed: int = 0
@@ -42,10 +56,10 @@ class TrainClassifierConfig:
                 raise SemcomError(
                     f"classifier training: {name} must be >= 1, got {getattr(self, name)}"
                 )
-        if self.lr <= 0 or self.max_shift < 0:
+        if self.lr <= 0 or self.max_shift < 0 or not 0 <= self.max_blur <= MAX_BLUR:
             raise SemcomError(
-                "classifier training: need lr > 0 and max_shift >= 0, "
-                f"got {self.lr}, {self.max_shift}"
+                f"classifier training: need lr > 0, max_shift >= 0 and 0 <= max_blur <= {MAX_BLUR}, "
+                f"got {self.lr}, {self.max_shift}, {self.max_blur}"
             )
 
 
@@ -61,6 +75,7 @@ class ClassifierReport:
     n_test_images: int
     train_seconds: float
     config: dict = field(default_factory=dict)
+    blur_accuracy: dict[str, float] = field(default_factory=dict)  # sigma (px) -> test accuracy
 
 
 def random_shift(x: torch.Tensor, max_shift: int, generator: torch.Generator) -> torch.Tensor:
@@ -79,6 +94,33 @@ def random_shift(x: torch.Tensor, max_shift: int, generator: torch.Generator) ->
     return shifted.gather(3, cols)
 
 
+def gaussian_blur(x: torch.Tensor, sigma: torch.Tensor | float) -> torch.Tensor:
+    """Separable Gaussian blur with edge replication. x: [N, C, H, W]; sigma: a float or [N]
+    per image (pixels; 0 leaves the image unchanged). Kernel radius ceil(3 max sigma)."""
+    n, c = x.shape[:2]
+    sigma = torch.as_tensor(sigma, dtype=x.dtype).expand(n)
+    radius = math.ceil(3 * float(sigma.max()))
+    if radius == 0:
+        return x
+    offsets = torch.arange(-radius, radius + 1, dtype=x.dtype)
+    kernel = torch.exp(-0.5 * (offsets / sigma.clamp(min=1e-6)[:, None]) ** 2)  # [N, K]
+    kernel = kernel / kernel.sum(1, keepdim=True)
+    kernel = kernel.repeat_interleave(c, dim=0)  # one kernel per (image, channel)
+    flat = x.reshape(1, n * c, *x.shape[2:])
+    flat = F.conv2d(F.pad(flat, (radius, radius, 0, 0), mode="replicate"), kernel[:, None, None, :], groups=n * c)
+    flat = F.conv2d(F.pad(flat, (0, 0, radius, radius), mode="replicate"), kernel[:, None, :, None], groups=n * c)
+    return flat.reshape(x.shape)
+
+
+def random_blur(x: torch.Tensor, max_blur: float, generator: torch.Generator) -> torch.Tensor:
+    """Blur a random half of the images [N, C, H, W] with sigma ~ U(0, max_blur) pixels."""
+    if max_blur == 0:
+        return x
+    sigma = torch.rand(x.shape[0], generator=generator) * max_blur
+    sigma = sigma * (torch.rand(x.shape[0], generator=generator) < 0.5)
+    return gaussian_blur(x, sigma)
+
+
 def _pool_views(images: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """images [N, V, C, H, W] uint8, labels [N] -> [N * V, C, H, W] uint8, [N * V]."""
     n, v = images.shape[:2]
@@ -87,13 +129,21 @@ def _pool_views(images: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tenso
 
 @torch.no_grad()
 def view_accuracy(
-    model: ViewClassifier, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 512
+    model: ViewClassifier,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    batch_size: int = 512,
+    blur: float = 0.0,
 ) -> torch.Tensor:
-    """Accuracy per view. images: [N, V, C, H, W] uint8; labels: [N] -> [V] float64."""
+    """Accuracy per view. images: [N, V, C, H, W] uint8; labels: [N] -> [V] float64.
+
+    blur: judge the images after :func:`gaussian_blur` with this sigma (pixels)."""
     model.eval()
     hits = torch.zeros(images.shape[1], dtype=torch.float64)
     for start in range(0, images.shape[0], batch_size):
         batch = images[start : start + batch_size].float() / 255.0
+        if blur:
+            batch = gaussian_blur(batch.flatten(0, 1), blur).reshape(batch.shape)
         hits += (model.predict(batch) == labels[start : start + batch_size, None]).double().sum(0)
     return hits / images.shape[0]
 
@@ -157,6 +207,7 @@ def fit_classifier(
         for i in range(steps_per_epoch):
             idx = order[i * config.batch_size : (i + 1) * config.batch_size]
             batch = random_shift(x[idx].float() / 255.0, config.max_shift, generator)
+            batch = random_blur(batch, config.max_blur, generator)
             loss = F.cross_entropy(model(batch), y[idx])
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
@@ -176,6 +227,9 @@ def fit_classifier(
         n_test_images=int(test[0].shape[0] * test[0].shape[1]),
         train_seconds=round(seconds, 1),
         config=asdict(config),
+        blur_accuracy={
+            str(b): float(view_accuracy(model, *test, blur=b).mean()) for b in REPORT_BLURS
+        },
     )
     return model.eval(), report
 

@@ -54,6 +54,13 @@ import click
     show_default=True,
     help="Random translation (pixels) for augmentation.",
 )
+@click.option(
+    "--max-blur",
+    type=click.FloatRange(min=0, max=3),
+    default=0.0,
+    show_default=True,
+    help="Gaussian blur augmentation: half the images blurred, std up to this many pixels.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="torch CPU threads.")
 def classifier(
@@ -67,6 +74,7 @@ def classifier(
     test_n: int | None,
     root: Path | None,
     max_shift: int,
+    max_blur: float,
     seed: int,
     threads: int | None,
 ) -> None:
@@ -81,7 +89,8 @@ def classifier(
         torch.set_num_threads(threads)
     out_dir = out_dir or cache_dir("classifiers")
     config = TrainClassifierConfig(
-        epochs=epochs, batch_size=batch_size, lr=lr, max_shift=max_shift, seed=seed
+        epochs=epochs, batch_size=batch_size, lr=lr, max_shift=max_shift, max_blur=max_blur,
+        seed=seed,
     )
     report = train_classifier(
         dataset, out_dir, config, size=size, train_n=train_n, test_n=test_n, root=root
@@ -91,5 +100,7 @@ def classifier(
         f"{dataset}: test accuracy {report.test_accuracy:.2%} ({views}) "
         f"after {report.train_seconds:.0f} s on {report.n_train_images} images"
     )
+    blurred = ", ".join(f"sigma {b} px {a:.2%}" for b, a in report.blur_accuracy.items())
+    click.echo(f"blurred test views: {blurred}")
     stem = out_dir / checkpoint_name(dataset, report.image_size)
     click.echo(f"wrote {stem}.safetensors, {stem.name}.json and {stem.name}.report.json")

@@ -14,7 +14,14 @@ from semcom.metrics.classifier import (
     load_classifier,
     save_classifier,
 )
-from semcom.metrics.train_classifier import TrainClassifierConfig, fit_classifier, random_shift
+from semcom.metrics.train_classifier import (
+    REPORT_BLURS,
+    TrainClassifierConfig,
+    fit_classifier,
+    gaussian_blur,
+    random_blur,
+    random_shift,
+)
 
 
 def bars(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -85,6 +92,49 @@ def test_random_shift_moves_whole_images_within_the_bound():
     assert shifted.sum() == 50  # the dot is never cut off
     assert rows.min() >= 2 and rows.max() <= 6 and cols.min() >= 2 and cols.max() <= 6
     assert len(set(zip(rows.tolist(), cols.tolist(), strict=True))) > 10  # shifts vary
+
+
+def test_gaussian_blur_of_a_dot_is_the_sampled_gaussian():
+    x = torch.zeros(2, 1, 15, 15)
+    x[:, :, 7, 7] = 1.0
+    out = gaussian_blur(x, torch.tensor([0.0, 1.0]))
+    assert torch.equal(out[0], x[0])  # sigma 0: unchanged
+    d = torch.arange(-3, 4, dtype=torch.float32)
+    g = torch.exp(-0.5 * d**2)
+    g = g / g.sum()
+    assert torch.allclose(out[1, 0, 4:11, 4:11], g[:, None] * g[None, :], atol=1e-7)
+    assert out[1].sum() == pytest.approx(1.0, abs=1e-6)  # mass kept away from the edges
+    flat = torch.full((1, 3, 6, 6), 0.3)
+    assert torch.allclose(gaussian_blur(flat, 1.5), flat, atol=1e-6)  # edges replicated
+
+
+def test_random_blur_leaves_about_half_the_images_sharp():
+    x = torch.rand(400, 1, 8, 8, generator=torch.Generator().manual_seed(1))
+    out = random_blur(x, 1.5, torch.Generator().manual_seed(2))
+    sharp = (out - x).flatten(1).abs().amax(1) == 0
+    assert 150 < int(sharp.sum()) < 250
+    assert torch.equal(random_blur(x, 0.0, torch.Generator()), x)
+    with pytest.raises(SemcomError, match="max_blur"):
+        TrainClassifierConfig(max_blur=-1.0)
+
+
+def test_blur_augmentation_makes_a_judge_robust_to_blur():
+    """The report's blurred accuracy: a judge trained on sharp bars only is read off by blur
+    more than one trained with blurred copies."""
+    gen = torch.Generator().manual_seed(0)
+    labels = torch.randint(0, 3, (300,), generator=gen)
+    images = torch.zeros(300, 1, 1, 12, 12)
+    for i, c in enumerate(labels.tolist()):  # one-pixel lines: blur spreads them over 3 rows
+        images[i, 0, 0, 4 * c + 1, 2:10] = 1.0
+    data = ((images * 255).to(torch.uint8), labels)
+    base = TrainClassifierConfig(epochs=3, batch_size=32, lr=1e-2, width=8, feature_dim=16, max_shift=0)
+    _, sharp = fit_classifier("lines", data, data, ("a", "b", "c"), ("v",), base, progress=False)
+    robust_config = TrainClassifierConfig(**{**base.__dict__, "max_blur": 1.5})
+    _, robust = fit_classifier("lines", data, data, ("a", "b", "c"), ("v",), robust_config, progress=False)
+    assert set(sharp.blur_accuracy) == {str(b) for b in REPORT_BLURS}
+    assert robust.test_accuracy == 1.0
+    assert sharp.test_accuracy == 1.0 and sharp.blur_accuracy["1.5"] < 0.8
+    assert robust.blur_accuracy["1.5"] == 1.0
 
 
 def test_fd_clf_uses_the_classifier_features(trained):
