@@ -3,7 +3,10 @@
 For every test object and every k = 1 .. V-1, k views are drawn at random (seeded) as
 observed; the imputer generates the others; metrics compare the *imputed* views with the true
 ones: coherence (fraction classified as the object's class: the seeds' conditional coherence),
-PSNR, SSIM, LPIPS, fd_clf and, on request, FID and KID (Inception, slow on CPU). Rows are added
+camera_acc (fraction that the dataset's camera judge, where one is bundled, assigns to the
+camera of the slot they fill), PSNR, SSIM, LPIPS, fd_clf and, on request, FID and KID
+(Inception, slow on CPU). Coherence alone cannot tell a copy of another real view from an
+imputed view, since both show the object's class; camera_acc can (a copy shows the wrong camera). Rows are added
 for the autoencoder reconstruction of all views (the ceiling) and two naive imputers: copy the
 nearest observed view (by azimuth, views being equally spaced around the object), and the mean
 training image of the missing view.
@@ -25,8 +28,8 @@ from dataclasses import dataclass
 
 import torch
 
-COLUMNS = ("method", "sampler", "nfe", "observed_views", "n", "coherence", "fid", "fd_clf", "lpips",
-           "ssim", "psnr", "fid_recon", "kid")
+COLUMNS = ("method", "sampler", "nfe", "observed_views", "n", "coherence", "camera_acc", "fid", "fd_clf",
+           "lpips", "ssim", "psnr", "fid_recon", "kid")
 
 
 @dataclass(frozen=True)
@@ -81,23 +84,41 @@ def copy_nearest(views: torch.Tensor, observed: torch.Tensor) -> torch.Tensor:
 
 
 class _Accumulator:
-    def __init__(self, classifier, metric_names, shared):
+    def __init__(self, classifier, metric_names, shared, camera_judge=None):
         from semcom.metrics import ImageMetrics
 
         self.classifier = classifier
+        self.camera_judge = camera_judge
         self.images = ImageMetrics(metric_names, **shared)
-        self.hits = self.trials = 0
+        self.hits = self.trials = self.camera_hits = 0
 
-    def update(self, true: torch.Tensor, estimate: torch.Tensor, labels: torch.Tensor) -> None:
-        """true, estimate: [N, C, H, W] judged views; labels: [N]."""
-        self.images.update(true, estimate.clamp(0, 1))
-        self.hits += int((self.classifier.predict(estimate.clamp(0, 1)) == labels).sum())
+    def update(self, true: torch.Tensor, estimate: torch.Tensor, labels: torch.Tensor,
+               cameras: torch.Tensor) -> None:
+        """true, estimate: [N, C, H, W] judged views; labels: [N] classes; cameras: [N] the view
+        (slot) each estimate fills."""
+        estimate = estimate.clamp(0, 1)
+        self.images.update(true, estimate)
+        self.hits += int((self.classifier.predict(estimate) == labels).sum())
+        if self.camera_judge is not None:
+            self.camera_hits += int((self.camera_judge.predict(estimate) == cameras).sum())
         self.trials += len(labels)
 
     def compute(self) -> dict[str, object]:
         values = self.images.compute()
-        return {"n_images": values["n_images"], "coherence": self.hits / self.trials,
+        camera = self.camera_hits / self.trials if self.camera_judge is not None else None
+        return {"n_images": values["n_images"], "coherence": self.hits / self.trials, "camera_acc": camera,
                 **{k: values.get(k) for k in ("fid", "fd_clf", "lpips", "ssim", "psnr")}}
+
+
+def load_camera_judge(dataset: str, size: int):
+    """The bundled camera judge of ``dataset`` at ``size`` px, or None if none is bundled."""
+    from semcom.errors import SemcomError
+    from semcom.metrics.classifier import load_classifier
+
+    try:
+        return load_classifier(dataset, size, target="camera")
+    except SemcomError:
+        return None
 
 
 class _InceptionBank:
@@ -159,6 +180,7 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
     train = load_dataset(config.dataset, "train", size=config.size, n=config.mean_objects, progress=progress)
     mean_image = train.images.float().mean(0) / 255.0  # [V, C, H, W]
     classifier = load_classifier(config.dataset, test.image_shape[-1])
+    camera_judge = load_camera_judge(config.dataset, test.image_shape[-1])
     names = ["psnr", "ssim", "fd_clf"] + (["lpips"] if config.lpips else [])
     shared = {"classifier": ClassifierFeatures(classifier)}
     if config.lpips:
@@ -175,10 +197,11 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
         mean_features = bank.features(mean_image)  # [V, D]
     num_views = test.num_views
     methods = (method, "copy_nearest", "mean_image")
-    acc = {(m, k): _Accumulator(classifier, names, shared) for m in methods for k in range(1, num_views)}
+    acc = {(m, k): _Accumulator(classifier, names, shared, camera_judge)
+           for m in methods for k in range(1, num_views)}
     reconstruction = reconstruction and hasattr(imputer, "encode")
     if reconstruction:
-        acc[("reconstruction", num_views)] = _Accumulator(classifier, names, shared)
+        acc[("reconstruction", num_views)] = _Accumulator(classifier, names, shared, camera_judge)
     nfe = 0
     batches = list(test.batches(config.batch_size))
     start = 0
@@ -191,7 +214,8 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
             if reconstruction:
                 recon = imputer.decode(imputer.encode(views))
                 acc[("reconstruction", num_views)].update(views.flatten(0, 1), recon.flatten(0, 1),
-                                                          labels.repeat_interleave(num_views))
+                                                          labels.repeat_interleave(num_views),
+                                                          torch.arange(num_views).repeat(len(labels)))
                 if bank is not None:
                     f_recon = bank.features(recon)
                     slots = one_view_each(torch.ones(len(labels), num_views, dtype=torch.bool),
@@ -202,13 +226,14 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
                 observed = random_observed(len(labels), num_views, k, generator)
                 missing = ~observed
                 per_view_labels = labels[:, None].expand(-1, num_views)[missing]
+                slot_cameras = torch.arange(num_views).expand(len(labels), -1)[missing]
                 imputed = imputer.impute(views, observed, generator)
                 nfe = max(nfe, getattr(imputer, "last_nfe", 0))
                 source = nearest_observed(observed)
                 estimates = {method: imputed, "copy_nearest": copy_nearest(views, observed),
                              "mean_image": mean_image.expand_as(views)}
                 for m, estimate in estimates.items():
-                    acc[(m, k)].update(views[missing], estimate[missing], per_view_labels)
+                    acc[(m, k)].update(views[missing], estimate[missing], per_view_labels, slot_cameras)
                 if bank is not None:  # one imputed view per object (see module doc)
                     slots = one_view_each(missing, fid_slot_generator(config.seed, b, k))
                     f_copy = torch.gather(f_true, 1, source[:, :, None].expand_as(f_true))
@@ -240,7 +265,8 @@ def plot_table(rows: list[dict], out) -> list:
     from semcom.plots import save_figure
 
     df = pd.DataFrame(rows)
-    metrics = [m for m in ("coherence", "fid", "fd_clf", "lpips", "ssim", "psnr") if df[m].notna().any()]
+    metrics = [m for m in ("coherence", "camera_acc", "fid", "fd_clf", "lpips", "ssim", "psnr")
+               if m in df and df[m].notna().any()]
     fig, axes = plt.subplots(1, len(metrics), figsize=(3.3 * len(metrics), 3.2), squeeze=False)
     for ax, metric in zip(axes[0], metrics):
         for method, part in df[df["method"] != "reconstruction"].groupby("method", sort=False):

@@ -7,6 +7,11 @@ camera it is meant to be; and its penultimate features mean the same thing for e
 one set of reference statistics serves ``fd_clf`` for any view or all views pooled. Accuracy is
 reported per view to show that no view is left behind.
 
+A *camera judge* is the same network with the camera as its label (``target = "camera"``, class
+names = the view names, checkpoint ``<dataset>_<image size>_camera``). It answers "which camera
+took this view?", which coherence cannot: a copy of another real view of the same object always
+has the object's class, but not the camera of the slot it fills.
+
 Architecture: four 3x3 conv blocks (BatchNorm, ReLU; the last three with stride 2), global
 average pooling, a ``feature_dim`` ReLU layer (the features of ``fd_clf``) and a linear layer to
 the class logits. Checkpoints are a safetensors file and a JSON file holding
@@ -26,11 +31,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from semcom.errors import SemcomError
+from semcom.errors import SemcomError, check_choice
 from semcom.metrics.images import check_images
 from semcom.paths import atomic_write_bytes
 
 BUNDLED_DIR = Path(__file__).resolve().parents[1] / "assets" / "bundled" / "classifiers"
+#: what a classifier predicts: the object's class, or the camera (view) an image was taken from
+TARGETS = ("class", "camera")
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,8 @@ class ClassifierConfig:
     """Shape of a view classifier and what it was trained on.
 
     channels, image_size: input [N, channels, image_size, image_size]; class_names: K names;
-    view_names: the dataset's views (all classified by the same network).
+    view_names: the dataset's views (all classified by the same network); target: "class" (the
+    object's class) or "camera" (the view a image was taken from; class_names = view_names).
     """
 
     dataset: str
@@ -48,6 +56,10 @@ class ClassifierConfig:
     view_names: tuple[str, ...]
     width: int = 32
     feature_dim: int = 128
+    target: str = "class"
+
+    def __post_init__(self) -> None:
+        check_choice("classifier target", self.target, TARGETS)
 
     @property
     def num_classes(self) -> int:
@@ -151,19 +163,20 @@ class ClassifierFeatures:
         return self.model.features(images)
 
 
-def checkpoint_name(dataset: str, image_size: int) -> str:
-    """File stem of a classifier checkpoint, e.g. ``mvshapes_32``."""
-    return f"{dataset}_{image_size}"
+def checkpoint_name(dataset: str, image_size: int, target: str = "class") -> str:
+    """File stem of a classifier checkpoint, e.g. ``mvshapes_32`` or ``mvshapes_32_camera``."""
+    check_choice("classifier target", target, TARGETS)
+    return f"{dataset}_{image_size}" + ("" if target == "class" else f"_{target}")
 
 
 def save_classifier(model: ViewClassifier, folder: Path) -> Path:
-    """Write ``<dataset>_<size>.safetensors`` and ``.json`` (config) into ``folder``.
+    """Write ``<dataset>_<size>[_camera].safetensors`` and ``.json`` (config) into ``folder``.
 
     Returns the path of the weights.
     """
     from safetensors.torch import save
 
-    name = checkpoint_name(model.config.dataset, model.config.image_size)
+    name = checkpoint_name(model.config.dataset, model.config.image_size, model.config.target)
     folder = Path(folder)
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     atomic_write_bytes(folder / f"{name}.safetensors", save(state))
@@ -172,10 +185,10 @@ def save_classifier(model: ViewClassifier, folder: Path) -> Path:
 
 
 def load_classifier(
-    dataset: str, image_size: int | None = None, folder: Path | None = None
+    dataset: str, image_size: int | None = None, folder: Path | None = None, target: str = "class"
 ) -> ViewClassifier:
     """The classifier of ``dataset`` at ``image_size`` (default: the dataset's default size)
-    from ``folder`` (default: the bundled ones), in eval mode."""
+    from ``folder`` (default: the bundled ones), in eval mode; target "camera": the camera judge."""
     from safetensors.torch import load_file
 
     if image_size is None:
@@ -183,13 +196,14 @@ def load_classifier(
 
         image_size = dataset_info(dataset).default_size
     folder = Path(folder) if folder is not None else BUNDLED_DIR
-    name = checkpoint_name(dataset, image_size)
+    name = checkpoint_name(dataset, image_size, target)
     weights, config_path = folder / f"{name}.safetensors", folder / f"{name}.json"
     if not (weights.is_file() and config_path.is_file()):
         have = sorted(p.stem for p in folder.glob("*.safetensors")) if folder.is_dir() else []
         raise SemcomError(
             f"no classifier {name!r} in {folder} (have: {', '.join(have) or 'none'}); "
-            f"train one with `semcom train classifier --dataset {dataset} --size {image_size}`"
+            f"train one with `semcom train classifier --dataset {dataset} --size {image_size}"
+            + ("`" if target == "class" else f" --target {target}`")
         )
     model = ViewClassifier(ClassifierConfig.from_json(config_path.read_text()))
     model.load_state_dict(load_file(str(weights)))

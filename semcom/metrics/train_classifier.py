@@ -122,9 +122,17 @@ def random_blur(x: torch.Tensor, max_blur: float, generator: torch.Generator) ->
 
 
 def _pool_views(images: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """images [N, V, C, H, W] uint8, labels [N] -> [N * V, C, H, W] uint8, [N * V]."""
+    """images [N, V, C, H, W] uint8, labels [N] (per object) or [N, V] (per image)
+    -> [N * V, C, H, W] uint8, [N * V]."""
     n, v = images.shape[:2]
-    return images.reshape(n * v, *images.shape[2:]), labels.repeat_interleave(v)
+    flat = labels.reshape(-1) if labels.ndim == 2 else labels.repeat_interleave(v)
+    return images.reshape(n * v, *images.shape[2:]), flat
+
+
+def camera_labels(images: torch.Tensor) -> torch.Tensor:
+    """The label of a camera judge: each image's view index. images [N, V, ...] -> [N, V]."""
+    n, v = images.shape[:2]
+    return torch.arange(v).expand(n, v)
 
 
 @torch.no_grad()
@@ -135,7 +143,8 @@ def view_accuracy(
     batch_size: int = 512,
     blur: float = 0.0,
 ) -> torch.Tensor:
-    """Accuracy per view. images: [N, V, C, H, W] uint8; labels: [N] -> [V] float64.
+    """Accuracy per view. images: [N, V, C, H, W] uint8; labels: [N] (per object) or [N, V]
+    (per image, e.g. :func:`camera_labels`) -> [V] float64.
 
     blur: judge the images after :func:`gaussian_blur` with this sigma (pixels)."""
     model.eval()
@@ -144,7 +153,8 @@ def view_accuracy(
         batch = images[start : start + batch_size].float() / 255.0
         if blur:
             batch = gaussian_blur(batch.flatten(0, 1), blur).reshape(batch.shape)
-        hits += (model.predict(batch) == labels[start : start + batch_size, None]).double().sum(0)
+        want = labels[start : start + batch_size]
+        hits += (model.predict(batch) == (want if want.ndim == 2 else want[:, None])).double().sum(0)
     return hits / images.shape[0]
 
 
@@ -157,12 +167,17 @@ def fit_classifier(
     config: TrainClassifierConfig = TrainClassifierConfig(),
     *,
     progress: bool = True,
+    target: str = "class",
 ) -> tuple[ViewClassifier, ClassifierReport]:
     """Train a view classifier on in-memory splits.
 
     train, test: (images [N, V, C, H, W] uint8, labels [N] int64 in [0, K)).
-    Same config (seed included) -> same weights.
+    target "camera": a camera judge; the labels are ignored (each image's label is its view,
+    the class names are the view names). Same config (seed included) -> same weights.
     """
+    if target == "camera":
+        train, test = ((x, camera_labels(x)) for x, _ in (train, test))
+        class_names = tuple(view_names)
     images, labels = train
     if images.dtype != torch.uint8 or images.ndim != 5:
         raise SemcomError(
@@ -184,6 +199,7 @@ def fit_classifier(
             view_names=tuple(view_names),
             width=config.width,
             feature_dim=config.feature_dim,
+            target=target,
         )
     )
     x, y = _pool_views(images, labels)
@@ -244,12 +260,14 @@ def train_classifier(
     test_n: int | None = None,
     root: Path | None = None,
     progress: bool = True,
+    target: str = "class",
 ) -> ClassifierReport:
     """Train the classifier of a ``semcom.data`` dataset and write it into ``out_dir``.
 
     size: image side; train_n, test_n: objects per split (None: the dataset's defaults);
-    root: folder of on-disk datasets (nmr). Writes ``<dataset>_<size>.safetensors``, ``.json``
-    (model config) and ``.report.json`` (test accuracy overall and per view, settings).
+    root: folder of on-disk datasets (nmr); target: "class" or "camera" (a camera judge). Writes
+    ``<dataset>_<size>[_camera].safetensors``, ``.json`` (model config) and ``.report.json``
+    (test accuracy overall and per view, settings).
     """
     from semcom.data import load_dataset
 
@@ -268,6 +286,7 @@ def train_classifier(
         tuple(train.view_names),
         config,
         progress=progress,
+        target=target,
     )
     weights = save_classifier(model, out_dir)
     report_data = asdict(report) | {"train_n": len(train), "test_n": len(test)}

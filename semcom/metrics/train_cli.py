@@ -61,6 +61,17 @@ import click
     show_default=True,
     help="Gaussian blur augmentation: half the images blurred, std up to this many pixels.",
 )
+@click.option("--width", type=click.IntRange(min=1), default=32, show_default=True,
+              help="Channels of the first conv block (x2, x4 after).")
+@click.option("--feature-dim", type=click.IntRange(min=1), default=128, show_default=True,
+              help="Width of the feature layer (the features of fd_clf).")
+@click.option(
+    "--target",
+    type=click.Choice(["class", "camera"]),
+    default="class",
+    show_default=True,
+    help="What to predict: the object's class (coherence, fd_clf) or the camera (camera judge).",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="torch CPU threads.")
 def classifier(
@@ -75,6 +86,9 @@ def classifier(
     root: Path | None,
     max_shift: int,
     max_blur: float,
+    width: int,
+    feature_dim: int,
+    target: str,
     seed: int,
     threads: int | None,
 ) -> None:
@@ -90,10 +104,11 @@ def classifier(
     out_dir = out_dir or cache_dir("classifiers")
     config = TrainClassifierConfig(
         epochs=epochs, batch_size=batch_size, lr=lr, max_shift=max_shift, max_blur=max_blur,
-        seed=seed,
+        width=width, feature_dim=feature_dim, seed=seed,
     )
     report = train_classifier(
-        dataset, out_dir, config, size=size, train_n=train_n, test_n=test_n, root=root
+        dataset, out_dir, config, size=size, train_n=train_n, test_n=test_n, root=root,
+        target=target,
     )
     views = ", ".join(f"{v} {a:.2%}" for v, a in report.view_accuracy.items())
     click.echo(
@@ -102,5 +117,5 @@ def classifier(
     )
     blurred = ", ".join(f"sigma {b} px {a:.2%}" for b, a in report.blur_accuracy.items())
     click.echo(f"blurred test views: {blurred}")
-    stem = out_dir / checkpoint_name(dataset, report.image_size)
+    stem = out_dir / checkpoint_name(dataset, report.image_size, target)
     click.echo(f"wrote {stem}.safetensors, {stem.name}.json and {stem.name}.report.json")

@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from semcom.evaluate import copy_nearest, fid_slot_generator, one_view_each, random_observed
@@ -92,3 +93,24 @@ def test_one_view_each_picks_uniformly_among_the_candidates():
     picks = one_view_each(candidates, torch.Generator().manual_seed(0))
     assert (picks.sum(1) == 1).all() and not (picks & ~candidates).any()
     assert abs(picks[:, 1].float().mean().item() - 0.5) < 0.04  # 5 sigma of 3000 fair draws
+
+
+def test_camera_accuracy_catches_a_copied_view(isolated_cache):
+    """The oracle's imputed views are the real ones: its camera_acc is the bundled camera judge's
+    accuracy on those real views; a copy of another view fills the slot with the wrong camera."""
+    from semcom.data import load_dataset
+    from semcom.evaluate import EvaluateConfig, evaluate_imputer, load_camera_judge
+
+    n = 24
+    config = EvaluateConfig(n=n, batch_size=n, lpips=False, mean_objects=8)
+    rows = {(r["method"], r["observed_views"]): r
+            for r in evaluate_imputer(_Oracle(), config, method="oracle", progress=False)}
+    judge = load_camera_judge("mvshapes", 32)
+    views = load_dataset("mvshapes", "test", n=n, progress=False).images.float() / 255.0
+    right = judge.predict(views) == torch.arange(4)  # [n, 4]
+    assert rows[("reconstruction", 4)]["camera_acc"] == pytest.approx(right.double().mean().item())
+    observed = random_observed(n, 4, 1, torch.Generator().manual_seed(1))  # batch 0, k = 1
+    assert rows[("oracle", 1)]["camera_acc"] == pytest.approx(right[~observed].double().mean().item())
+    for k in (1, 2, 3):
+        assert rows[("copy_nearest", k)]["camera_acc"] < rows[("oracle", k)]["camera_acc"] - 0.25
+    assert load_camera_judge("polymnist", 99) is None  # none bundled: the column stays empty

@@ -148,3 +148,24 @@ def test_fd_clf_uses_the_classifier_features(trained):
     far = meter.compute()
     assert same["fd_clf"] == pytest.approx(0.0, abs=1e-6)
     assert far["fd_clf"] > 1e-2 and far["fd_clf_backbone"] == ClassifierFeatures(model).backbone
+
+
+def test_camera_judge_learns_which_view_an_image_shows(tmp_path):
+    """target "camera": the label of each image is its view; saved as <dataset>_<size>_camera."""
+    gen = torch.Generator().manual_seed(5)
+    images = torch.rand(80, 2, 1, 12, 12, generator=gen) * 0.3
+    images[:, 0, :, 1:3, :] += 0.7  # the "top" camera sees a bar at the top
+    images[:, 1, :, 9:11, :] += 0.7
+    data = ((images.clamp(0, 1) * 255).to(torch.uint8), torch.zeros(80, dtype=torch.long))
+    judge, report = fit_classifier("toy", data, data, ("unused",), ("top", "bottom"), TINY,
+                                   progress=False, target="camera")
+    assert judge.config.target == "camera" and judge.config.class_names == ("top", "bottom")
+    assert report.view_accuracy == {"top": 1.0, "bottom": 1.0}
+    path = save_classifier(judge, tmp_path)
+    assert path.name == "toy_12_camera.safetensors"
+    loaded = load_classifier("toy", 12, tmp_path, target="camera")
+    assert torch.equal(loaded.predict(images[:4]), torch.tensor([[0, 1]] * 4))
+    with pytest.raises(SemcomError, match="--target camera"):
+        load_classifier("toy", 16, tmp_path, target="camera")
+    with pytest.raises(SemcomError, match="classifier target"):
+        load_classifier("toy", 12, tmp_path, target="pose")
