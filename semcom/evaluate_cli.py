@@ -44,12 +44,23 @@ def evaluate(dataset, size, imputer_names, sampler, steps, n, fid, seed, out) ->
     out = out or Path("results") / dataset / default
     out.parent.mkdir(parents=True, exist_ok=True)
     table = pd.DataFrame(rows)[list(COLUMNS)]
-    if out.is_file():  # keep other methods' rows, replace this method's and the baselines'
-        old = pd.read_csv(out)
-        old = old[~old["method"].isin(table["method"].unique())]
-        table = pd.concat([old, table], ignore_index=True)
+    if out.is_file():
+        table = merge_table(pd.read_csv(out), table)
     table.to_csv(out, index=False)
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.precision", 4):
         click.echo(table.to_string(index=False))
     figures = plot_table(table.to_dict("records"), out.with_suffix(""))
     click.echo(f"wrote {out} and {', '.join(str(f) for f in figures)}")
+
+
+def merge_table(old, new):
+    """Rows of ``old`` (a table read back from CSV) whose method ``new`` does not have, then
+    ``new``; columns in :data:`~semcom.evaluate.COLUMNS` order (a file written by an older
+    version may lack some: its rows leave them empty)."""
+    import pandas as pd
+
+    from semcom.evaluate import COLUMNS
+
+    kept = old[~old["method"].isin(new["method"].unique())]
+    merged = pd.concat([kept, new], ignore_index=True)
+    return merged[list(COLUMNS) + [c for c in merged.columns if c not in COLUMNS]]

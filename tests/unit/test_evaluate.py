@@ -114,3 +114,18 @@ def test_camera_accuracy_catches_a_copied_view(isolated_cache):
     for k in (1, 2, 3):
         assert rows[("copy_nearest", k)]["camera_acc"] < rows[("oracle", k)]["camera_acc"] - 0.25
     assert load_camera_judge("polymnist", 99) is None  # none bundled: the column stays empty
+
+
+def test_merging_into_an_older_table_keeps_other_methods_and_the_column_order():
+    import pandas as pd
+
+    from semcom.evaluate import COLUMNS
+    from semcom.evaluate_cli import merge_table
+
+    old_columns = [c for c in COLUMNS if c != "camera_acc"]
+    old = pd.DataFrame([{c: 0.5 for c in old_columns} | {"method": m} for m in ("smvae", "mvld")])
+    new = pd.DataFrame([{c: 0.9 for c in COLUMNS} | {"method": "mvld"}])
+    merged = merge_table(old, new)
+    assert list(merged.columns) == list(COLUMNS)
+    assert merged["method"].tolist() == ["smvae", "mvld"]
+    assert pd.isna(merged.loc[0, "camera_acc"]) and merged.loc[1, "camera_acc"] == 0.9
