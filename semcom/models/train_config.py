@@ -7,6 +7,7 @@ keys, wrong types and bad values are reported naming the key, the value and what
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 import types
 import typing
@@ -106,6 +107,8 @@ class RunConfig:
     checkpoint_every: int = 2000
     seed: int = 0
     threads: int = 1
+    lr_final: float | None = None  # cosine annealing from lr to lr_final over [lr_decay_from, steps]
+    lr_decay_from: int = 0  # the learning rate is constant (lr) before this step
 
     def __post_init__(self) -> None:
         names = (
@@ -119,3 +122,23 @@ class RunConfig:
             "n_val",
         )
         positive(type(self).__name__, **{k: getattr(self, k) for k in names})
+        if self.lr_final is not None and not 0 < self.lr_final <= self.lr:
+            raise SemcomError(
+                f"{type(self).__name__}: lr_final must be in (0, lr = {self.lr}], got {self.lr_final}"
+            )
+        if not 0 <= self.lr_decay_from < self.steps:
+            raise SemcomError(
+                f"{type(self).__name__}: lr_decay_from must be in [0, steps = {self.steps}), "
+                f"got {self.lr_decay_from}"
+            )
+
+
+def learning_rate(config: RunConfig, step: int) -> float:
+    """The learning rate of optimisation step ``step`` (0-based): ``lr`` until
+    ``lr_decay_from``, then (if ``lr_final`` is set) a half cosine down to ``lr_final`` at
+    ``steps``."""
+    if config.lr_final is None or step < config.lr_decay_from:
+        return config.lr
+    span = config.steps - config.lr_decay_from
+    progress = min(1.0, (step - config.lr_decay_from) / span)
+    return config.lr_final + 0.5 * (config.lr - config.lr_final) * (1.0 + math.cos(math.pi * progress))

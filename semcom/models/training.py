@@ -27,12 +27,16 @@ from semcom.models.checkpoint import (
     optimizer_to_tensors,
     save_checkpoint,
 )
-from semcom.models.train_config import RunConfig
+from semcom.models.train_config import RunConfig, learning_rate
 from semcom.paths import atomic_write_bytes
 
 RESUME_NAME = "resume"
 #: config keys that may change between a run and its resumption (e.g. train for longer)
-RESUMABLE_CHANGES = frozenset({"steps", "val_every", "checkpoint_every", "threads"})
+#: config fields a resumed run may change: run longer, log differently, or anneal the learning
+#: rate from where the run stands (``lr_final``, ``lr_decay_from``)
+RESUMABLE_CHANGES = frozenset(
+    {"steps", "val_every", "checkpoint_every", "threads", "lr_final", "lr_decay_from"}
+)
 LOG_NAME = "train_log.csv"
 
 
@@ -148,6 +152,9 @@ def run_training(
     bar = tqdm(total=total_steps, initial=state.step, desc=desc, disable=not progress, unit="step")
     try:
         while state.step < total_steps:
+            lr = learning_rate(config, state.step)
+            for group in state.optimizer.param_groups:
+                group["lr"] = lr
             loss = step_fn()
             state.step += 1
             running, count = running + loss, count + 1
@@ -157,6 +164,8 @@ def run_training(
                 metrics = validate()
                 state.elapsed_s = time.perf_counter() - start
                 row = {"step": state.step, "train_loss": running / count, **metrics}
+                if config.lr_final is not None:
+                    row["lr"] = lr
                 rows.append({**row, "elapsed_s": round(state.elapsed_s, 2)})
                 write_log(log_path, rows)
                 bar.set_postfix({k: f"{v:.4g}" for k, v in row.items() if k != "step"})
