@@ -23,7 +23,11 @@ import click
               help="CSV to write [default: results/<dataset>/imputation.csv].")
 def evaluate(dataset, size, imputer_names, sampler, steps, n, fid, seed, out) -> None:
     """Quality of imputed views per number of observed views, with the reconstruction ceiling and
-    two naive baselines; prints the table, writes CSV and a figure."""
+    two naive baselines; prints the table, writes CSV and a figure.
+
+    Columns: coherence (the class judge gives the object's class), camera_acc (the camera judge
+    gives the camera of the slot; empty without a bundled camera judge), fd_clf, LPIPS, SSIM,
+    PSNR, and with --fid: FID, KID and fid_recon (the reconstruction's FID on the same views)."""
     import pandas as pd
 
     from semcom.evaluate import COLUMNS, EvaluateConfig, evaluate_imputer, plot_table
