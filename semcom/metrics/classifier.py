@@ -16,8 +16,9 @@ Architecture: four 3x3 conv blocks (BatchNorm, ReLU; the last three with stride 
 average pooling, a ``feature_dim`` ReLU layer (the features of ``fd_clf``) and a linear layer to
 the class logits. Checkpoints are a safetensors file and a JSON file holding
 :class:`ClassifierConfig`, named ``<dataset>_<image size>``; trained ones are bundled in
-``semcom/assets/bundled/classifiers/`` (mvshapes_32, mvshapes_64, polymnist_28), each with a
-``.report.json`` giving its test accuracy per view and training settings.
+``semcom/assets/bundled/classifiers/`` (class judges mvshapes_32, mvshapes_64, polymnist_28;
+camera judges mvshapes_32_camera, polymnist_28_camera), each with a ``.report.json`` giving its
+test accuracy per view, on blurred test views, and its training settings.
 """
 
 from __future__ import annotations
