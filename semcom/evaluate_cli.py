@@ -18,10 +18,15 @@ import click
 @click.option("--fid/--no-fid", default=False, show_default=True,
               help="Also FID and KID on Inception features (about 0.2 s per image per core; "
                    "n objects cost about 14 n images for mvld on 4 views).")
+@click.option("--autoencoder", "autoencoder_path", default=None,
+              help="mvld: autoencoder checkpoint [default: the bundled model, then runs/].")
+@click.option("--score-net", "score_net_path", default=None,
+              help="mvld: score network checkpoint [default: the bundled model, then runs/].")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="CSV to write [default: results/<dataset>/imputation.csv].")
-def evaluate(dataset, size, imputer_names, sampler, steps, n, fid, seed, out) -> None:
+def evaluate(dataset, size, imputer_names, sampler, steps, n, fid, autoencoder_path, score_net_path, seed,
+             out) -> None:
     """Quality of imputed views per number of observed views, with the reconstruction ceiling and
     two naive baselines; prints the table, writes CSV and a figure.
 
@@ -30,14 +35,19 @@ def evaluate(dataset, size, imputer_names, sampler, steps, n, fid, seed, out) ->
     PSNR, and with --fid: FID, KID and fid_recon (the reconstruction's FID on the same views)."""
     import pandas as pd
 
+    from semcom.data import dataset_info
     from semcom.evaluate import COLUMNS, EvaluateConfig, evaluate_imputer, plot_table
-    from semcom.system.imputers import load_imputer
+    from semcom.system.imputers import load_imputer, load_mvld
 
     names = [name.strip() for name in imputer_names.split(",") if name.strip()]
     config = EvaluateConfig(dataset=dataset, size=size, n=n, seed=seed, fid=fid)
     rows, seen = [], set()
     for i, name in enumerate(names):
-        imputer = load_imputer(name, dataset, size=size, sampler=sampler, steps=steps)
+        if name == "mvld" and (autoencoder_path or score_net_path):  # a model trained here
+            imputer = load_mvld(dataset, dataset_info(dataset).check_size(size), autoencoder_path=autoencoder_path,
+                                score_net_path=score_net_path, sampler=sampler, steps=steps)
+        else:
+            imputer = load_imputer(name, dataset, size=size, sampler=sampler, steps=steps)
         # every imputer's reconstruction row is the MVLD autoencoder's: computed once
         for row in evaluate_imputer(imputer, config, method=name, reconstruction=i == 0):
             key = (row["method"], row["observed_views"])

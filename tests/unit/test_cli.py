@@ -35,6 +35,10 @@ def test_help_lists_the_commands(capsys):
         (["data", "build", "mvshapes", "--split", "everything"], "allowed: train, val, test, all"),
         (["data", "preview", "mvshapes"], "Missing option '--out'"),
         (["nonsense"], "No such command 'nonsense'"),
+        (
+            ["evaluate", "--dataset", "polymnist", "--score-net", "missing.safetensors"],
+            "checkpoint file missing.safetensors not found",
+        ),
     ],
 )
 def test_user_mistakes_are_one_line_exit_2(argv, expected, capsys):
