@@ -32,16 +32,16 @@ COLUMNS = ("judge", "dataset", "size", "sigma", "n_images", "accuracy", "worst_v
 def judge_rows(dataset: str, size: int, label: str, folder: Path | None, n: int) -> list[dict]:
     from semcom.data import load_dataset
     from semcom.metrics.classifier import load_classifier
-    from semcom.metrics.train_classifier import gaussian_blur, view_accuracy
+    from semcom.metrics.train_classifier import gaussian_blur
 
     model = load_classifier(dataset, size, folder)
     test = load_dataset(dataset, "test", size=size, n=n, progress=False)
     sharp = test.images.float() / 255.0
     rows = []
     for sigma in SIGMAS:
-        per_view = view_accuracy(model, test.images, test.labels, blur=sigma)
-        blurred = gaussian_blur(sharp.flatten(0, 1), sigma)
-        mse = (blurred - sharp.flatten(0, 1)).pow(2).mean()
+        blurred = gaussian_blur(sharp.flatten(0, 1), sigma).reshape(sharp.shape)
+        per_view = (model.predict(blurred) == test.labels[:, None]).double().mean(0)
+        mse = (blurred - sharp).pow(2).mean()
         worst = int(per_view.argmin())
         rows.append({
             "judge": label, "dataset": dataset, "size": size, "sigma": sigma,

@@ -112,13 +112,9 @@ class _Accumulator:
 
 def load_camera_judge(dataset: str, size: int):
     """The bundled camera judge of ``dataset`` at ``size`` px, or None if none is bundled."""
-    from semcom.errors import SemcomError
-    from semcom.metrics.classifier import load_classifier
+    from semcom.metrics.classifier import find_classifier
 
-    try:
-        return load_classifier(dataset, size, target="camera")
-    except SemcomError:
-        return None
+    return find_classifier(dataset, size, target="camera")
 
 
 class _InceptionBank:

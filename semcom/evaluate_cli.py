@@ -35,19 +35,15 @@ def evaluate(dataset, size, imputer_names, sampler, steps, n, fid, autoencoder_p
     PSNR, and with --fid: FID, KID and fid_recon (the reconstruction's FID on the same views)."""
     import pandas as pd
 
-    from semcom.data import dataset_info
     from semcom.evaluate import COLUMNS, EvaluateConfig, evaluate_imputer, plot_table
-    from semcom.system.imputers import load_imputer, load_mvld
+    from semcom.system.imputers import load_imputer
 
     names = [name.strip() for name in imputer_names.split(",") if name.strip()]
     config = EvaluateConfig(dataset=dataset, size=size, n=n, seed=seed, fid=fid)
     rows, seen = [], set()
     for i, name in enumerate(names):
-        if name == "mvld" and (autoencoder_path or score_net_path):  # a model trained here
-            imputer = load_mvld(dataset, dataset_info(dataset).check_size(size), autoencoder_path=autoencoder_path,
-                                score_net_path=score_net_path, sampler=sampler, steps=steps)
-        else:
-            imputer = load_imputer(name, dataset, size=size, sampler=sampler, steps=steps)
+        imputer = load_imputer(name, dataset, size=size, sampler=sampler, steps=steps,
+                               autoencoder_path=autoencoder_path, score_net_path=score_net_path)
         # every imputer's reconstruction row is the MVLD autoencoder's: computed once
         for row in evaluate_imputer(imputer, config, method=name, reconstruction=i == 0):
             key = (row["method"], row["observed_views"])

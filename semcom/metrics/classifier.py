@@ -185,6 +185,28 @@ def save_classifier(model: ViewClassifier, folder: Path) -> Path:
     return folder / f"{name}.safetensors"
 
 
+def _classifier_files(dataset: str, image_size: int | None, folder: Path | None, target: str):
+    """(folder, checkpoint name, weights path, config path) of a classifier (see load_classifier)."""
+    if image_size is None:
+        from semcom.data import dataset_info
+
+        image_size = dataset_info(dataset).default_size
+    folder = Path(folder) if folder is not None else BUNDLED_DIR
+    name = checkpoint_name(dataset, image_size, target)
+    return folder, name, folder / f"{name}.safetensors", folder / f"{name}.json"
+
+
+def find_classifier(
+    dataset: str, image_size: int | None = None, folder: Path | None = None, target: str = "class"
+) -> ViewClassifier | None:
+    """:func:`load_classifier`, or None when that classifier's files are absent (an optional
+    judge); a present but broken checkpoint still raises."""
+    _, _, weights, config_path = _classifier_files(dataset, image_size, folder, target)
+    if not (weights.is_file() and config_path.is_file()):
+        return None
+    return load_classifier(dataset, image_size, folder, target)
+
+
 def load_classifier(
     dataset: str, image_size: int | None = None, folder: Path | None = None, target: str = "class"
 ) -> ViewClassifier:
@@ -192,13 +214,7 @@ def load_classifier(
     from ``folder`` (default: the bundled ones), in eval mode; target "camera": the camera judge."""
     from safetensors.torch import load_file
 
-    if image_size is None:
-        from semcom.data import dataset_info
-
-        image_size = dataset_info(dataset).default_size
-    folder = Path(folder) if folder is not None else BUNDLED_DIR
-    name = checkpoint_name(dataset, image_size, target)
-    weights, config_path = folder / f"{name}.safetensors", folder / f"{name}.json"
+    folder, name, weights, config_path = _classifier_files(dataset, image_size, folder, target)
     if not (weights.is_file() and config_path.is_file()):
         have = sorted(p.stem for p in folder.glob("*.safetensors")) if folder.is_dir() else []
         raise SemcomError(

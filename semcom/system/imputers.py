@@ -88,8 +88,10 @@ def load_mvld(dataset: str, size: int, *, autoencoder_path=None, score_net_path=
 
 
 def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: str = "dpmpp_2m_sde",
-                 steps: int = 24):
+                 steps: int = 24, autoencoder_path=None, score_net_path=None):
     """The imputer ``name`` trained on ``dataset`` at image side ``size`` (dataset default).
+
+    autoencoder_path, score_net_path: mvld's checkpoints (default: :func:`mvld_checkpoints`).
 
     sampler, steps: the diffusion sampler of mvld (the VAEs need none: one encoder and one
     decoder pass, the latent drawn from their posterior). The VAEs come wrapped in a
@@ -107,7 +109,8 @@ def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: s
 
         codec = lambda: load_imputer("mvld", dataset, size=size, sampler=sampler, steps=steps)  # noqa: E731
         return ViewSpaceImputer(_load_peer_imputer(name, dataset, size, info), codec)
-    return load_mvld(dataset, size, sampler=sampler, steps=steps)
+    return load_mvld(dataset, size, autoencoder_path=autoencoder_path, score_net_path=score_net_path,
+                     sampler=sampler, steps=steps)
 
 
 def _load_peer_imputer(method: str, dataset: str, size: int, info):

@@ -34,14 +34,13 @@ def _train(method: str, dataset, config_path, out_dir, steps, image_size, n_trai
 
 def _judge(dataset: str, image_size: int | None):
     """The bundled view classifier's predict function, or None (with a note) if there is none."""
-    from semcom.errors import SemcomError
-    from semcom.models.peers.evaluate import default_predictor
+    from semcom.metrics.classifier import find_classifier
 
-    try:
-        return default_predictor(dataset, image_size)
-    except SemcomError as err:
-        click.echo(f"validation without coherence: {err}", err=True)
+    model = find_classifier(dataset, image_size)
+    if model is None:
+        click.echo(f"validation without coherence: no bundled classifier for {dataset}", err=True)
         return None
+    return model.predict
 
 
 def _command(method: str, summary: str) -> click.Command:
