@@ -109,6 +109,7 @@ class RunConfig:
     threads: int = 1
     lr_final: float | None = None  # cosine annealing from lr to lr_final over [lr_decay_from, steps]
     lr_decay_from: int = 0  # the learning rate is constant (lr) before this step
+    lr_restarts: tuple[int, ...] = ()  # warm restarts: back to lr, then a new cosine to lr_final
 
     def __post_init__(self) -> None:
         names = (
@@ -131,14 +132,26 @@ class RunConfig:
                 f"{type(self).__name__}: lr_decay_from must be in [0, steps = {self.steps}), "
                 f"got {self.lr_decay_from}"
             )
+        object.__setattr__(self, "lr_restarts", tuple(int(r) for r in self.lr_restarts))
+        bounds = (self.lr_decay_from, *self.lr_restarts, self.steps)
+        if self.lr_restarts and (
+            self.lr_final is None or any(a >= b for a, b in zip(bounds, bounds[1:]))
+        ):
+            raise SemcomError(
+                f"{type(self).__name__}: lr_restarts must rise strictly inside (lr_decay_from = "
+                f"{self.lr_decay_from}, steps = {self.steps}) and need lr_final; "
+                f"got {list(self.lr_restarts)}"
+            )
 
 
 def learning_rate(config: RunConfig, step: int) -> float:
     """The learning rate of optimisation step ``step`` (0-based): ``lr`` until
     ``lr_decay_from``, then (if ``lr_final`` is set) a half cosine down to ``lr_final`` at
-    ``steps``."""
+    ``steps``; each of ``lr_restarts`` ends the cosine running and starts a new one from ``lr``
+    (warm restarts, Loshchilov & Hutter 2017), the last ending at ``steps``."""
     if config.lr_final is None or step < config.lr_decay_from:
         return config.lr
-    span = config.steps - config.lr_decay_from
-    progress = min(1.0, (step - config.lr_decay_from) / span)
+    start = max(b for b in (config.lr_decay_from, *config.lr_restarts) if b <= step)
+    end = min((b for b in (*config.lr_restarts, config.steps) if b > start), default=config.steps)
+    progress = min(1.0, (step - start) / (end - start))
     return config.lr_final + 0.5 * (config.lr - config.lr_final) * (1.0 + math.cos(math.pi * progress))

@@ -31,11 +31,10 @@ from semcom.models.train_config import RunConfig, learning_rate
 from semcom.paths import atomic_write_bytes
 
 RESUME_NAME = "resume"
-#: config keys that may change between a run and its resumption (e.g. train for longer)
 #: config fields a resumed run may change: run longer, log differently, or anneal the learning
-#: rate from where the run stands (``lr_final``, ``lr_decay_from``)
+#: rate from where the run stands (``lr_final``, ``lr_decay_from``, ``lr_restarts``)
 RESUMABLE_CHANGES = frozenset(
-    {"steps", "val_every", "checkpoint_every", "threads", "lr_final", "lr_decay_from"}
+    {"steps", "val_every", "checkpoint_every", "threads", "lr_final", "lr_decay_from", "lr_restarts"}
 )
 LOG_NAME = "train_log.csv"
 

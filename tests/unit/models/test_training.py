@@ -128,6 +128,23 @@ def test_learning_rate_is_constant_then_a_half_cosine():
         RunConfig(steps=100, lr_decay_from=100)
 
 
+def test_warm_restarts_start_a_new_cosine_from_lr():
+    c = RunConfig(lr=1e-3, steps=200, lr_final=1e-5, lr_decay_from=60, lr_restarts=[100])
+    plain = RunConfig(lr=1e-3, steps=100, lr_final=1e-5, lr_decay_from=60)
+    assert c.lr_restarts == (100,)
+    # the first cycle is the plain schedule that ended at step 100 ...
+    assert all(learning_rate(c, s) == learning_rate(plain, s) for s in range(0, 100))
+    # ... then the rate jumps back to lr and anneals to lr_final at steps
+    assert learning_rate(c, 99) < 2e-5 and learning_rate(c, 100) == 1e-3
+    assert learning_rate(c, 150) == pytest.approx((1e-3 + 1e-5) / 2)
+    assert learning_rate(c, 200) == pytest.approx(1e-5)
+    for bad in ([60], [100, 100], [200], [120, 110]):
+        with pytest.raises(SemcomError, match="lr_restarts must rise strictly inside"):
+            RunConfig(steps=200, lr_final=1e-5, lr_decay_from=60, lr_restarts=bad)
+    with pytest.raises(SemcomError, match="need lr_final"):
+        RunConfig(steps=200, lr_decay_from=60, lr_restarts=[100])
+
+
 def test_a_finished_run_can_be_resumed_with_annealing(tmp_path):
     """Continue a constant-rate run with a cosine decay: allowed, the log gains an lr column, and
     the optimiser really uses the annealed rate (the weights differ from a constant-rate run)."""
