@@ -6,7 +6,8 @@ from the observed views (:meth:`PeerVAE.posterior`) and in their training object
 (:meth:`PeerVAE.loss`):
 
 - SMVAE: attention over per-view embeddings with a learned query (a set function),
-- MoPoE-VAE: a uniform mixture of products of experts over the subsets of the observed views,
+- MoPoE-VAE: trained with a uniform mixture of products of experts over subsets of the views;
+  given observed views, the product of their experts (the mixture component of that subset),
 - MVAE: a product of the observed views' experts and a N(0, I) prior expert.
 
 Likelihood: Laplace with a fixed scale b per pixel (the MVLD autoencoder's L1 loss is the same
@@ -98,7 +99,7 @@ class PeerVAE(nn.Module, ABC):
         """q(z | observed views): views [B, V, C, H, W], observed [B, V] bool -> (mu, logvar) [B, D].
 
         Only observed views are read. A row with no observed view gets the N(0, I) prior.
-        The generator is used only by mixture posteriors (component choice).
+        The generator is for posteriors that draw at random; the three here are deterministic.
         """
 
     @abstractmethod

@@ -1,9 +1,16 @@
 """MoPoE-VAE (Sutter, Daunhawer & Vogt, 2021): a mixture of products of experts over subsets.
 
-q(z | X) = 1/|S| sum_{s in S} PoE({q_v(z | x_v)}_{v in s}) over the non-empty subsets S of the
-(observed) views. Training (all views present) uses the generalised multimodal ELBO: one z per
-sample from a uniformly chosen mixture component reconstructs all views, and the KL term is the
-mean of the components' KLs to N(0, I) (an upper bound of the mixture's KL).
+Joint posterior (training, all views present): q(z | X) = 1/|S| sum_{s in S} PoE({q_v(z | x_v)}_{v
+in s}) over the 2^V - 1 non-empty subsets S of the views. Training maximises the generalised
+multimodal ELBO: one z per sample from a uniformly chosen mixture component reconstructs all
+views, and the KL term is the mean of the components' KLs to N(0, I) (an upper bound of the
+mixture's KL).
+
+Conditional posterior (imputation, a subset A of the views observed): the mixture component of A
+itself, PoE({q_v(z | x_v)}_{v in A}), as the authors' code and the MultiVae library condition on
+a subset. (Drawing from the mixture over the subsets of A instead, which this module did before,
+conditions on 2.6 of 5 views on average when all are observed and lost 3 points of
+reconstruction coherence on polymnist.)
 """
 
 from __future__ import annotations
@@ -57,17 +64,13 @@ class MoPoEVAE(PeerVAE):
         mu, logvar = self.encoders(views).chunk(2, dim=-1)
         return mu, logvar.clamp(*LOGVAR_RANGE)
 
-    def component_masks(self, observed: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        """The chosen component's subset per row: observed [B, V] -> [B, V] bool (empty if none)."""
-        choice = select_components(valid_components(self.subsets, observed.cpu()), generator)
-        masks = self.subsets[choice.clamp(min=0)] & (choice >= 0)[:, None]
-        return masks.to(observed.device)
-
     def posterior(self, views, observed, generator):
+        """The observed subset's own component: PoE of the observed views' experts (no prior
+        expert, as in training); N(0, I) for a row with nothing observed. Deterministic: the
+        generator is not used."""
         self.check_views(views)
         mu, logvar = self.experts(views)
-        mask = self.component_masks(observed, generator)
-        return product_of_experts(mu, logvar, mask, prior_expert=False)
+        return product_of_experts(mu, logvar, observed, prior_expert=False)
 
     def all_components(
         self, mu: torch.Tensor, logvar: torch.Tensor

@@ -1,4 +1,4 @@
-"""MoPoE's mixture component selection over subsets of the observed views."""
+"""MoPoE: the mixture component selection of training, the conditional posterior of imputation."""
 
 import torch
 
@@ -30,20 +30,27 @@ def test_selection_is_uniform_over_valid_components_and_deterministic():
     assert none.tolist() == [-1, -1]
 
 
-def test_posterior_is_the_poe_of_the_chosen_subset():
+def test_posterior_is_the_trained_component_of_exactly_the_observed_subset():
     torch.manual_seed(0)
     model = build_model(
         "mopoe", {"views": 3, "channels": 1, "image_size": 8, "widths": [4, 8], "latent_dim": 5}
     ).eval()
-    x = torch.rand(64, 3, 1, 8, 8)
-    observed = torch.tensor([[True, True, False]] * 64)
-    masks = model.component_masks(observed, torch.Generator().manual_seed(3))
-    assert (masks <= observed).all() and masks.any(dim=1).all()
-    assert len({tuple(m.tolist()) for m in masks}) == 3  # {0}, {1}, {0, 1} all drawn
+    x = torch.rand(4, 3, 1, 8, 8)
+    observed = torch.tensor([[True, True, False], [False, False, True], [True, True, True],
+                             [True, False, True]])  # fmt: skip
     mu, logvar = model.posterior(x, observed, torch.Generator().manual_seed(3))
-    mu_e, logvar_e = model.experts(x)
-    ref_mu, ref_lv = product_of_experts(mu_e, logvar_e, masks, prior_expert=False)
-    assert torch.allclose(mu, ref_mu, atol=1e-6) and torch.allclose(logvar, ref_lv, atol=1e-6)
+    comp_mu, comp_lv = model.all_components(*model.experts(x))  # [B, S, D]
+    for b in range(4):
+        s = [tuple(m.tolist()) for m in model.subsets].index(tuple(observed[b].tolist()))
+        assert torch.allclose(mu[b], comp_mu[b, s], atol=1e-6)
+        assert torch.allclose(logvar[b], comp_lv[b, s], atol=1e-6)
+    # deterministic: the generator plays no part
+    again = model.posterior(x, observed, torch.Generator().manual_seed(99))
+    assert torch.equal(mu, again[0]) and torch.equal(logvar, again[1])
+    # more observed views, a sharper posterior (precisions add)
+    full_lv = logvar[2]
+    _, single_lv = model.posterior(x[2:3], torch.tensor([[True, False, False]]), torch.Generator())
+    assert (full_lv < single_lv[0]).all()
     # no observed view: the prior
     mu0, lv0 = model.posterior(x[:2], torch.zeros(2, 3, dtype=torch.bool), torch.Generator())
     assert torch.equal(mu0, torch.zeros(2, 5)) and torch.equal(lv0, torch.zeros(2, 5))

@@ -1,6 +1,7 @@
 """A tiny training run per method: ELBO terms finite and decreasing, checkpoint written."""
 
 import csv
+from pathlib import Path
 
 import pytest
 import torch
@@ -86,3 +87,26 @@ def test_training_logs_coherence_and_resumes_an_older_log(tmp_path):
     assert [int(r["step"]) for r in rows] == [20, 40]
     assert rows[0]["val_coherence_all"] == ""
     assert 0.0 <= float(rows[1]["val_coherence_all"]) <= 1.0
+
+
+EXPERIMENTS = Path(__file__).resolve().parents[4] / "experiments"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for m in ("smvae", "mopoe", "mvae") for p in EXPERIMENTS.glob(f"{m}_*.toml")),
+    ids=lambda p: p.name,
+)
+def test_shipped_peer_configs_load_and_build(path):
+    from semcom.data import dataset_info
+    from semcom.models.peers import build_model
+    from semcom.models.train_config import load_toml_config
+
+    config = load_toml_config(PeerTrainConfig, path)
+    info = dataset_info(config.dataset)
+    method = path.stem.split("_")[0]
+    size = info.check_size(config.image_size)
+    model = build_model(
+        method, {"views": info.num_views, "channels": info.channels, "image_size": size, **config.model}
+    )
+    assert model.method == method and config.dataset in path.stem
