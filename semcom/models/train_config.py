@@ -134,13 +134,12 @@ class RunConfig:
             )
         object.__setattr__(self, "lr_restarts", tuple(int(r) for r in self.lr_restarts))
         bounds = (self.lr_decay_from, *self.lr_restarts, self.steps)
-        if self.lr_restarts and (
-            self.lr_final is None or any(a >= b for a, b in zip(bounds, bounds[1:]))
-        ):
+        if self.lr_restarts and self.lr_final is None:
+            raise SemcomError(f"{type(self).__name__}: lr_restarts need lr_final (the rate to anneal to)")
+        if any(a >= b for a, b in zip(bounds, bounds[1:])):
             raise SemcomError(
                 f"{type(self).__name__}: lr_restarts must rise strictly inside (lr_decay_from = "
-                f"{self.lr_decay_from}, steps = {self.steps}) and need lr_final; "
-                f"got {list(self.lr_restarts)}"
+                f"{self.lr_decay_from}, steps = {self.steps}); got {list(self.lr_restarts)}"
             )
 
 
