@@ -88,10 +88,11 @@ def load_mvld(dataset: str, size: int, *, autoencoder_path=None, score_net_path=
 
 
 def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: str = "dpmpp_2m_sde",
-                 steps: int = 24, autoencoder_path=None, score_net_path=None):
+                 steps: int = 24, autoencoder_path=None, score_net_path=None, peer_path=None):
     """The imputer ``name`` trained on ``dataset`` at image side ``size`` (dataset default).
 
-    autoencoder_path, score_net_path: mvld's checkpoints (default: :func:`mvld_checkpoints`).
+    autoencoder_path, score_net_path: mvld's checkpoints (default: :func:`mvld_checkpoints`);
+    peer_path: a VAE's checkpoint (default: :func:`peer_checkpoint`).
 
     sampler, steps: the diffusion sampler of mvld (the VAEs need none: one encoder and one
     decoder pass, the latent drawn from their posterior). The VAEs come wrapped in a
@@ -108,14 +109,16 @@ def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: s
         from semcom.models.peers.link import ViewSpaceImputer
 
         codec = lambda: load_imputer("mvld", dataset, size=size, sampler=sampler, steps=steps)  # noqa: E731
-        return ViewSpaceImputer(_load_peer_imputer(name, dataset, size, info), codec)
+        path = peer_path or peer_checkpoint(name, dataset, size)
+        return ViewSpaceImputer(_load_peer_imputer(name, path, size, info), codec)
+    if peer_path is not None:
+        raise SemcomError("a VAE checkpoint was given for mvld; mvld takes autoencoder_path and score_net_path")
     return load_mvld(dataset, size, autoencoder_path=autoencoder_path, score_net_path=score_net_path,
                      sampler=sampler, steps=steps)
 
 
-def _load_peer_imputer(method: str, dataset: str, size: int, info):
+def _load_peer_imputer(method: str, path, size: int, info):
     from semcom.models.peers import PeerImputer, load_peer
 
-    model, _ = load_peer(peer_checkpoint(method, dataset, size), method, views=info.num_views, channels=info.channels,
-                         image_size=size)
+    model, _ = load_peer(path, method, views=info.num_views, channels=info.channels, image_size=size)
     return PeerImputer(model)

@@ -33,6 +33,13 @@ def peers() -> None:
     show_default=True,
     help="Imputer(s) to evaluate (repeat the option).",
 )
+@click.option(
+    "--checkpoint",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Checkpoint of the one VAE given with --imputer (a run trained elsewhere) "
+    "[default: the bundled one, else runs/<dataset>/<method>/<method>].",
+)
 @click.option("--size", type=int, default=None, help="Image side [default: the dataset's].")
 @click.option("--n", "n_objects", type=int, default=1000, show_default=True, help="Test objects.")
 @click.option(
@@ -64,19 +71,24 @@ def peers() -> None:
 )
 @click.option("--no-progress", is_flag=True, help="Hide the progress bars.")
 def table_cmd(
-    dataset, imputers, size, n_objects, latent, seed, classifier_folder, out_path, no_progress
+    dataset, imputers, checkpoint, size, n_objects, latent, seed, classifier_folder, out_path,
+    no_progress,
 ):
     """Coherence, PSNR and L1 per number of observed views for each imputer."""
     import torch
 
     from semcom.data import dataset_info
-    from semcom.errors import check_choice
+    from semcom.errors import SemcomError, check_choice
     from semcom.models.peers.evaluate import COLUMNS, default_predictor, imputer_table
     from semcom.system.imputers import IMPUTERS, load_imputer
 
     torch.set_num_threads(1)
     for name in imputers:
         check_choice("imputer", name, IMPUTERS)
+    if checkpoint is not None and (len(imputers) != 1 or imputers[0] == "mvld"):
+        raise SemcomError(
+            f"--checkpoint needs exactly one VAE in --imputer (smvae, mopoe or mvae), got {', '.join(imputers)}"
+        )
     predict = None
     if classifier_folder is not None:
         from semcom.metrics.classifier import load_classifier
@@ -84,7 +96,7 @@ def table_cmd(
         predict = load_classifier(dataset, folder=Path(classifier_folder)).predict
     rows = []
     for name in imputers:
-        imputer = load_imputer(name, dataset, size=size)
+        imputer = load_imputer(name, dataset, size=size, peer_path=checkpoint)
         inner = getattr(imputer, "imputer", None)
         if inner is not None and hasattr(inner, "latent"):
             inner.latent = latent

@@ -44,6 +44,26 @@ def test_a_model_in_the_training_runs_folder_is_found_when_none_is_bundled(tmp_p
         load_imputer("mvae", "mvshapes", size=64)  # no silent fallback to another size
 
 
+def test_a_given_peer_checkpoint_is_loaded_in_place_of_the_default(tmp_path, capsys):
+    """peer_path wins over the bundled model; semcom peers table --checkpoint passes it."""
+    from semcom.cli import main
+
+    cfg = {"views": 4, "channels": 3, "image_size": 32, "widths": [4, 8], "latent_dim": 7}
+    torch.manual_seed(0)
+    model = build_model("mvae", cfg)
+    save_peer(tmp_path / "elsewhere" / "mvae", model)
+    imputer = load_imputer("mvae", "mvshapes", size=32, peer_path=tmp_path / "elsewhere" / "mvae")
+    loaded = imputer.imputer.model
+    assert loaded.config.latent_dim == 7  # not the bundled mvshapes MVAE (latent 64)
+    assert all(torch.equal(a, b) for a, b in zip(loaded.state_dict().values(), model.state_dict().values(), strict=True))
+    with pytest.raises(SemcomError, match="a VAE checkpoint was given for mvld"):
+        load_imputer("mvld", "mvshapes", peer_path=tmp_path / "elsewhere" / "mvae")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["peers", "table", "--checkpoint", str(tmp_path / "x")])  # three VAEs by default
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "--checkpoint needs exactly one VAE in --imputer" in err
+
+
 def test_the_bundled_half_precision_polymnist_model_loads_as_float32():
     from semcom.system.imputers import mvld_folder
 
