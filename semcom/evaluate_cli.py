@@ -22,11 +22,14 @@ import click
               help="mvld: autoencoder checkpoint [default: the bundled model, then runs/].")
 @click.option("--score-net", "score_net_path", default=None,
               help="mvld: score network checkpoint [default: the bundled model, then runs/].")
+@click.option("--vae-checkpoint", "peer_path", default=None,
+              help="smvae/mopoe/mvae: checkpoint of the one VAE in --imputer "
+                   "[default: the bundled model, then runs/].")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="CSV to write [default: results/<dataset>/imputation.csv].")
-def evaluate(dataset, size, imputer_names, sampler, steps, n, fid, autoencoder_path, score_net_path, seed,
-             out) -> None:
+def evaluate(dataset, size, imputer_names, sampler, steps, n, fid, autoencoder_path, score_net_path,
+             peer_path, seed, out) -> None:
     """Quality of imputed views per number of observed views, with the reconstruction ceiling and
     two naive baselines; prints the table, writes CSV and a figure.
 
@@ -35,15 +38,22 @@ def evaluate(dataset, size, imputer_names, sampler, steps, n, fid, autoencoder_p
     PSNR, and with --fid: FID, KID and fid_recon (the reconstruction's FID on the same views)."""
     import pandas as pd
 
+    from semcom.errors import SemcomError
     from semcom.evaluate import COLUMNS, EvaluateConfig, evaluate_imputer, plot_table
     from semcom.system.imputers import load_imputer
 
     names = [name.strip() for name in imputer_names.split(",") if name.strip()]
+    vaes = [name for name in names if name != "mvld"]
+    if peer_path is not None and len(vaes) != 1:
+        raise SemcomError(f"--vae-checkpoint needs exactly one VAE (smvae, mopoe or mvae) in --imputer, "
+                          f"got {', '.join(vaes) or 'none'}")
     config = EvaluateConfig(dataset=dataset, size=size, n=n, seed=seed, fid=fid)
+    # every model is loaded before any is evaluated: a missing one is found in seconds
+    imputers = [load_imputer(name, dataset, size=size, sampler=sampler, steps=steps,
+                             autoencoder_path=autoencoder_path, score_net_path=score_net_path,
+                             peer_path=peer_path if name != "mvld" else None) for name in names]
     rows, seen = [], set()
-    for i, name in enumerate(names):
-        imputer = load_imputer(name, dataset, size=size, sampler=sampler, steps=steps,
-                               autoencoder_path=autoencoder_path, score_net_path=score_net_path)
+    for i, (name, imputer) in enumerate(zip(names, imputers, strict=True)):
         # every imputer's reconstruction row is the MVLD autoencoder's: computed once
         for row in evaluate_imputer(imputer, config, method=name, reconstruction=i == 0):
             key = (row["method"], row["observed_views"])

@@ -39,6 +39,14 @@ def test_help_lists_the_commands(capsys):
             ["evaluate", "--dataset", "polymnist", "--score-net", "missing.safetensors"],
             "checkpoint file missing.safetensors not found",
         ),
+        (
+            ["evaluate", "--imputer", "mvld,smvae,mvae", "--vae-checkpoint", "x"],
+            "--vae-checkpoint needs exactly one VAE (smvae, mopoe or mvae) in --imputer, got smvae, mvae",
+        ),
+        (
+            ["evaluate", "--imputer", "mvld,mvae", "--vae-checkpoint", "missing"],
+            "checkpoint file missing.safetensors not found",
+        ),
     ],
 )
 def test_user_mistakes_are_one_line_exit_2(argv, expected, capsys):
