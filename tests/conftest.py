@@ -1,6 +1,9 @@
-"""Shared fixtures: an isolated cache folder and a skip for tests that need fetched assets."""
+"""Shared fixtures: an isolated cache folder and a skip for tests that need fetched assets;
+the folder of shipped experiment configs."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 import torch
@@ -8,6 +11,9 @@ import torch
 # Small tensors and two pytest-xdist workers on two cores: one intra-op thread per worker is
 # fastest (LDPC decoding and the samplers ran 5-10x slower with two threads each).
 torch.set_num_threads(1)
+
+#: the repository's experiments/ folder (shipped training and experiment configs)
+EXPERIMENTS_DIR = Path(__file__).resolve().parents[1] / "experiments"
 
 
 @pytest.fixture

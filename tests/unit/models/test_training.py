@@ -1,7 +1,6 @@
 """Training loops: they learn, log, checkpoint, and resume to the very same weights."""
 
 import csv
-from pathlib import Path
 
 import pytest
 import torch
@@ -12,6 +11,7 @@ from semcom.models.checkpoint import load_autoencoder, load_score_net
 from semcom.models.imputer import MVLDImputer
 from semcom.models.train_autoencoder import AutoencoderTrainConfig, train_autoencoder
 from semcom.models.train_config import RunConfig, learning_rate, load_toml_config
+from tests.conftest import EXPERIMENTS_DIR
 
 
 def _toy_images(n, seed):
@@ -104,10 +104,7 @@ def test_toml_configs_are_typed_and_validated(tmp_path):
         load_toml_config(DiffusionTrainConfig, tmp_path / "none.toml")
 
 
-EXPERIMENTS = Path(__file__).resolve().parents[3] / "experiments"
-
-
-@pytest.mark.parametrize("path", sorted(EXPERIMENTS.glob("mvld_*.toml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(EXPERIMENTS_DIR.glob("mvld_*.toml")), ids=lambda p: p.name)
 def test_shipped_experiment_configs_load(path):
     cls = AutoencoderTrainConfig if path.stem.endswith("_ae") else DiffusionTrainConfig
     config = load_toml_config(cls, path)

@@ -1,13 +1,13 @@
 """A tiny training run per method: ELBO terms finite and decreasing, checkpoint written."""
 
 import csv
-from pathlib import Path
 
 import pytest
 import torch
 
 from semcom.models.peers import load_peer
 from semcom.models.peers.train import PeerTrainConfig, train_peer
+from tests.conftest import EXPERIMENTS_DIR
 
 
 def _toy_images(n, seed):
@@ -89,12 +89,9 @@ def test_training_logs_coherence_and_resumes_an_older_log(tmp_path):
     assert 0.0 <= float(rows[1]["val_coherence_all"]) <= 1.0
 
 
-EXPERIMENTS = Path(__file__).resolve().parents[4] / "experiments"
-
-
 @pytest.mark.parametrize(
     "path",
-    sorted(p for m in ("smvae", "mopoe", "mvae") for p in EXPERIMENTS.glob(f"{m}_*.toml")),
+    sorted(p for m in ("smvae", "mopoe", "mvae") for p in EXPERIMENTS_DIR.glob(f"{m}_*.toml")),
     ids=lambda p: p.name,
 )
 def test_shipped_peer_configs_load_and_build(path):
