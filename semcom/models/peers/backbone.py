@@ -65,6 +65,7 @@ class ViewDecoders(nn.Module):
     ) -> None:
         super().__init__()
         self.views, self.shared = views, shared
+        self.view_shape = (channels, image_size, image_size)
         n_nets = 1 if shared else views
         self.nets = nn.ModuleList(
             _trunk(channels, image_size, latent_dim, widths).decoder for _ in range(n_nets)
@@ -80,3 +81,19 @@ class ViewDecoders(nn.Module):
             out = torch.sigmoid(self.nets[0](zv.flatten(0, 1)))
             return out.reshape(b, self.views, *out.shape[1:])
         return torch.stack([torch.sigmoid(net(z)) for net in self.nets], dim=1)
+
+    def decode_selected(self, z: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Only the views a loss needs: z [B, D], mask [B, V] bool -> [N, C, H, W], N = mask.sum().
+
+        Row n is view v of object b for the n-th True entry (b, v) of ``mask`` in row-major
+        order, i.e. ``forward(z)[mask]`` without drawing the views that are thrown away.
+        """
+        rows, views = mask.nonzero(as_tuple=True)
+        if self.shared:
+            return torch.sigmoid(self.nets[0](z[rows] + self.view_offset[views]))
+        out = z.new_empty((len(rows), *self.view_shape))
+        for i, net in enumerate(self.nets):
+            pick = views == i
+            if pick.any():
+                out[pick] = torch.sigmoid(net(z[rows[pick]]))
+        return out
