@@ -4,9 +4,10 @@
 
 Builds SMVAE, MoPoE-VAE and MVAE from experiments/<method>_polymnist.toml (random weights:
 speed does not depend on them) and times forward, backward and Adam step on a batch of the
-configured size of random 5-view 28x28 RGB objects, with the configured torch threads (one, as
-the training runs used). Reports the median over ``--repeats`` steps and the time the
-configured step count takes at that pace. The machine is shared: the load average is recorded.
+configured size of random objects of the dataset's shape (5 views, 28x28 RGB), with
+``--threads`` torch threads (one, as the training runs used). Reports the median over
+``--repeats`` steps and the time the configured step count takes at that pace. The machine is
+shared: the load average is recorded.
 Writes results/polymnist/peers/train_step_benchmark.csv.
 """
 
@@ -21,24 +22,28 @@ from pathlib import Path
 
 import torch
 
+from semcom.data import dataset_info
 from semcom.models.peers import METHODS, build_model
 from semcom.models.peers.train import PeerTrainConfig
 from semcom.models.train_config import load_toml_config
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "results" / "polymnist" / "peers" / "train_step_benchmark.csv"
-SHAPE = {"views": 5, "channels": 3, "image_size": 28}
 COLUMNS = ("method", "latent_dim", "batch_size", "threads", "median_step_s", "configured_steps",
            "configured_minutes", "load_average_1min")
 
 
 def time_steps(method: str, config: PeerTrainConfig, repeats: int) -> float:
     """Median seconds of one optimisation step (after two warm-up steps)."""
+    info = dataset_info(config.dataset)
+    size = info.check_size(config.image_size)
     torch.manual_seed(0)
-    model = build_model(method, {**config.model, **SHAPE}).train()
+    model = build_model(
+        method, {**config.model, "views": info.num_views, "channels": info.channels, "image_size": size}
+    ).train()
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     data = torch.Generator().manual_seed(0)
-    views = torch.rand(config.batch_size, 5, 3, 28, 28, generator=data)
+    views = torch.rand(config.batch_size, info.num_views, info.channels, size, size, generator=data)
     times = []
     for i in range(repeats + 2):
         start = time.perf_counter()

@@ -62,9 +62,10 @@ class PeerConfig:
 
 
 def laplace_nll(x_hat: torch.Tensor, x: torch.Tensor, scale: float) -> torch.Tensor:
-    """Laplace NLL per view in nats: x_hat, x: [B, V, C, H, W] -> [B, V] (summed over pixels)."""
+    """Laplace NLL per image in nats: x_hat, x: [..., C, H, W] -> [...] (summed over pixels),
+    e.g. [B, V, C, H, W] -> [B, V]."""
     per_pixel = (x_hat - x).abs() / scale + math.log(2.0 * scale)
-    return per_pixel.flatten(2).sum(dim=2)
+    return per_pixel.flatten(-3).sum(dim=-1)
 
 
 class PeerVAE(nn.Module, ABC):

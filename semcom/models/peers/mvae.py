@@ -74,23 +74,19 @@ class MVAE(PeerVAE):
         self.check_views(views)
         b = views.shape[0]
         mu_e, logvar_e = self.experts(views)
-        masks, z, kl = [], [], torch.zeros((), dtype=views.dtype)
-        for k, mask in enumerate(self.elbo_masks(b, generator)):
-            mask = mask.to(views.device)
+        masks = [mask.to(views.device) for mask in self.elbo_masks(b, generator)]
+        weights = torch.ones(len(masks), dtype=views.dtype, device=views.device)
+        weights[0] = self.config.joint_weight  # the full set's term
+        z, kl = [], torch.zeros((), dtype=views.dtype)
+        for mask, weight in zip(masks, weights, strict=True):
             mu, logvar = product_of_experts(mu_e, logvar_e, mask, prior_expert=True)
-            masks.append(mask)
             z.append(sample_gaussian(mu, logvar, generator))
-            kl = kl + self._term_weight(k) * kl_to_standard_normal(mu, logvar).mean()
+            kl = kl + weight * kl_to_standard_normal(mu, logvar).mean()
         # One decoder pass over just the views the subsets reconstruct (with V = 5 and one random
         # subset, 13 on average of the 35 that decoding every subset's z would draw): same sum.
         mask_all = torch.cat(masks)  # [K * B, V]
         rows, cols = mask_all.nonzero(as_tuple=True)  # row = k * B + b: view cols of object b
         x_hat = self.decoders.decode_selected(torch.cat(z), mask_all)  # [N, C, H, W]
-        nll = laplace_nll(x_hat[:, None], views[rows % b, cols][:, None], self.config.scale)
-        weights = torch.tensor([self._term_weight(k) for k in range(len(masks))], dtype=nll.dtype)
-        recon = (weights.to(nll.device)[rows // b] * nll[:, 0]).sum() / b
+        nll = laplace_nll(x_hat, views[rows % b, cols], self.config.scale)  # [N]
+        recon = (weights[rows // b] * nll).sum() / b
         return {"loss": recon + self.config.beta * kl, "recon": recon, "kl": kl}
-
-    def _term_weight(self, k: int) -> float:
-        """Weight of the k-th ELBO term of :meth:`elbo_masks` (k = 0 is the full set)."""
-        return self.config.joint_weight if k == 0 else 1.0
