@@ -53,7 +53,6 @@ def main() -> None:
     )
     from semcom.diffusion.train import DiffusionTrainConfig
     from semcom.models.autoencoder import (
-        AutoencoderConfig,
         LatentStats,
         MultiViewAutoencoder,
         laplace_loss,
@@ -74,9 +73,7 @@ def main() -> None:
     if args.autoencoder:
         ae, stats, _ = load_autoencoder(args.autoencoder)
     else:
-        ae = MultiViewAutoencoder(
-            AutoencoderConfig(views, 3, size, ae_cfg.latent_dim, ae_cfg.widths, ae_cfg.shared)
-        )
+        ae = MultiViewAutoencoder(ae_cfg.model_config(views, 3, size))
         stats = LatentStats(
             torch.zeros(views, ae_cfg.latent_dim), torch.ones(views, ae_cfg.latent_dim)
         )

@@ -4,7 +4,8 @@ For every test object and every k = 1 .. V-1, k views are drawn at random (seede
 observed; the imputer generates the others; metrics compare the *imputed* views with the true
 ones: coherence (fraction classified as the object's class: the seeds' conditional coherence),
 camera_acc (fraction that the dataset's camera judge, where one is bundled, assigns to the
-camera of the slot they fill), PSNR, SSIM, LPIPS, fd_clf and, on request, FID and KID
+camera of the slot they fill), PSNR, SSIM, LPIPS, fd_clf, psnr_fg and delta_e (object pixels
+only, where the dataset has a uniform background) and, on request, FID and KID
 (Inception, slow on CPU). Coherence alone cannot tell a copy of another real view from an
 imputed view, since both show the object's class; camera_acc can (a copy shows the wrong camera). Rows are added
 for the autoencoder reconstruction of all views (the ceiling) and two naive imputers: copy the
@@ -28,8 +29,10 @@ from dataclasses import dataclass
 
 import torch
 
+from semcom.metrics.objects import OBJECT_METRICS
+
 COLUMNS = ("method", "sampler", "nfe", "observed_views", "n", "coherence", "camera_acc", "fid", "fd_clf",
-           "lpips", "ssim", "psnr", "fid_recon", "kid")
+           "lpips", "ssim", "psnr", "psnr_fg", "delta_e", "fid_recon", "kid")
 
 
 @dataclass(frozen=True)
@@ -84,12 +87,13 @@ def copy_nearest(views: torch.Tensor, observed: torch.Tensor) -> torch.Tensor:
 
 
 class _Accumulator:
-    def __init__(self, classifier, metric_names, shared, camera_judge=None):
-        from semcom.metrics import ImageMetrics
+    def __init__(self, classifier, metric_names, shared, camera_judge=None, background=None):
+        from semcom.metrics import ImageMetrics, ImageMetricsConfig
 
         self.classifier = classifier
         self.camera_judge = camera_judge
-        self.images = ImageMetrics(metric_names, **shared)
+        self.images = ImageMetrics(ImageMetricsConfig(metrics=tuple(metric_names), background=background),
+                                   **shared)
         self.hits = self.trials = self.camera_hits = 0
 
     def update(self, true: torch.Tensor, estimate: torch.Tensor, labels: torch.Tensor,
@@ -107,7 +111,7 @@ class _Accumulator:
         values = self.images.compute()
         camera = self.camera_hits / self.trials if self.camera_judge is not None else None
         return {"n_images": values["n_images"], "coherence": self.hits / self.trials, "camera_acc": camera,
-                **{k: values.get(k) for k in ("fid", "fd_clf", "lpips", "ssim", "psnr")}}
+                **{k: values.get(k) for k in ("fid", "fd_clf", "lpips", "ssim", "psnr", *OBJECT_METRICS)}}
 
 
 def load_camera_judge(dataset: str, size: int):
@@ -178,6 +182,9 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
     classifier = load_classifier(config.dataset, test.image_shape[-1])
     camera_judge = load_camera_judge(config.dataset, test.image_shape[-1])
     names = ["psnr", "ssim", "fd_clf"] + (["lpips"] if config.lpips else [])
+    background = test.info.background  # psnr_fg and delta_e where the views have a uniform background
+    if background is not None:
+        names += list(OBJECT_METRICS)
     shared = {"classifier": ClassifierFeatures(classifier)}
     if config.lpips:
         shared["lpips"] = load_lpips_for(test.image_shape[-1])
@@ -193,11 +200,11 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
         mean_features = bank.features(mean_image)  # [V, D]
     num_views = test.num_views
     methods = (method, "copy_nearest", "mean_image")
-    acc = {(m, k): _Accumulator(classifier, names, shared, camera_judge)
+    acc = {(m, k): _Accumulator(classifier, names, shared, camera_judge, background)
            for m in methods for k in range(1, num_views)}
     reconstruction = reconstruction and hasattr(imputer, "encode")
     if reconstruction:
-        acc[("reconstruction", num_views)] = _Accumulator(classifier, names, shared, camera_judge)
+        acc[("reconstruction", num_views)] = _Accumulator(classifier, names, shared, camera_judge, background)
     nfe = 0
     batches = list(test.batches(config.batch_size))
     start = 0
@@ -261,7 +268,7 @@ def plot_table(rows: list[dict], out) -> list:
     from semcom.plots import save_figure
 
     df = pd.DataFrame(rows)
-    metrics = [m for m in ("coherence", "camera_acc", "fid", "fd_clf", "lpips", "ssim", "psnr")
+    metrics = [m for m in ("coherence", "camera_acc", "fid", "fd_clf", "lpips", "ssim", "psnr", *OBJECT_METRICS)
                if m in df and df[m].notna().any()]
     fig, axes = plt.subplots(1, len(metrics), figsize=(3.3 * len(metrics), 3.2), squeeze=False)
     for ax, metric in zip(axes[0], metrics):

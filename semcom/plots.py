@@ -22,6 +22,8 @@ METRICS: dict[str, tuple[str, bool]] = {
     "coherence": ("coherence (higher is better)", True),
     "lpips": ("LPIPS (lower is better)", False),
     "psnr": ("PSNR [dB]", True),
+    "psnr_fg": ("PSNR on object pixels [dB]", True),
+    "delta_e": ("colour error CIEDE2000 on object pixels (lower is better)", False),
     "ssim": ("SSIM", True),
     "view_loss_rate": ("view loss rate", False),
 }

@@ -69,7 +69,8 @@ def train_autoencoder_cmd(dataset, config_path, out_dir, steps, image_size, n_tr
     config = load_toml_config(AutoencoderTrainConfig, config_path, overrides)
     out = Path(out_dir or f"runs/{config.dataset}/autoencoder")
     train_ds, val_ds = _load_splits(config, not no_progress)
-    path = train_autoencoder(config, train_ds.images, val_ds.images, out, progress=not no_progress)
+    path = train_autoencoder(config, train_ds.images, val_ds.images, out, progress=not no_progress,
+                             background=train_ds.info.background)
     click.echo(
         f"wrote {path} (+ .json), log {out / 'train_log.csv'}, resume state {out / 'resume.*'}"
     )

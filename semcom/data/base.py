@@ -30,6 +30,9 @@ class DatasetInfo:
     default_size: int
     default_counts: dict[str, int] = field(default_factory=dict)
     channels: int = 3
+    #: uniform background colour in [0, 1] per channel (renders on white: (1, 1, 1)), or None
+    #: for views without one (photographs); the object-aware metrics need it
+    background: tuple[float, ...] | None = None
 
     @property
     def num_views(self) -> int:

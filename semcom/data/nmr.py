@@ -39,6 +39,7 @@ INFO = DatasetInfo(
     sizes=(64, 32),
     default_size=64,
     default_counts={},
+    background=(1.0, 1.0, 1.0),
 )
 
 

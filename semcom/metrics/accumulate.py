@@ -6,7 +6,8 @@
 >>> m.compute()                         # doctest: +SKIP
 {'n_images': 512, 'psnr': 27.1, 'ssim': 0.88}
 
-Paired metrics (PSNR, SSIM, LPIPS) are means of per-image values. Set metrics (FID, KID,
+Paired metrics (PSNR, SSIM, LPIPS, and the object-aware psnr_fg and delta_e of
+:mod:`~semcom.metrics.objects`) are means of per-image values. Set metrics (FID, KID,
 fd_clf) compare the features of all estimates seen with those of all references seen, or with
 cached real-split features passed as ``references`` (matched by backbone; the references given
 to ``update`` then serve only the other metrics). Every feature-based value is reported with its
@@ -25,9 +26,10 @@ from semcom.errors import SemcomError, check_choice
 from semcom.metrics.features import FeatureExtractor, extract_in_batches
 from semcom.metrics.frechet import frechet_distance_features, kernel_inception_distance
 from semcom.metrics.images import check_pair
+from semcom.metrics.objects import OBJECT_METRICS, check_background
 from semcom.metrics.reference import ReferenceFeatures
 
-PAIRED_METRICS = ("psnr", "ssim", "lpips")
+PAIRED_METRICS = ("psnr", "ssim", "lpips", *OBJECT_METRICS)
 SET_METRICS = ("fid", "kid", "fd_clf")
 METRIC_NAMES = PAIRED_METRICS + SET_METRICS
 
@@ -45,6 +47,8 @@ class ImageMetricsConfig:
     lpips_resize_to: see :class:`~semcom.metrics.lpips.LPIPS` (needed below 31x31 pixels).
     kid_subset_size, kid_num_subsets: KID subsets (the size is capped by the number of images).
     feature_batch_size: images per forward pass of the feature networks.
+    background: the dataset's uniform background colour (:attr:`DatasetInfo.background`), which
+    ``psnr_fg`` and ``delta_e`` need to find the object pixels.
     """
 
     metrics: tuple[str, ...] = ("psnr", "ssim")
@@ -52,6 +56,7 @@ class ImageMetricsConfig:
     kid_subset_size: int = 1000
     kid_num_subsets: int = 100
     feature_batch_size: int = 64
+    background: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         metrics = (self.metrics,) if isinstance(self.metrics, str) else tuple(self.metrics)
@@ -60,6 +65,8 @@ class ImageMetricsConfig:
         for name in metrics:
             check_choice("metric", name, METRIC_NAMES)
         object.__setattr__(self, "metrics", tuple(dict.fromkeys(metrics)))
+        if any(m in OBJECT_METRICS for m in self.metrics):
+            check_background(self.background, 3)
         for name in ("kid_subset_size", "kid_num_subsets", "feature_batch_size"):
             if getattr(self, name) < (2 if name == "kid_subset_size" else 1):
                 raise SemcomError(f"metrics config: {name} is too small ({getattr(self, name)})")
@@ -148,6 +155,12 @@ class ImageMetrics:
             self._paired["ssim"].append(ssim(reference, estimate))
         if self.lpips is not None:
             self._paired["lpips"].append(self.lpips(reference, estimate))
+        for name in OBJECT_METRICS:
+            if name in self._paired:
+                from semcom.metrics import objects
+
+                fn = getattr(objects, name)
+                self._paired[name].append(fn(reference, estimate, self.config.background))
         for key, extractor in self.extractors.items():
             batch = self.config.feature_batch_size
             self._est_feats[key].append(extract_in_batches(extractor, estimate, batch_size=batch))
@@ -174,7 +187,7 @@ class ImageMetrics:
             raise SemcomError("no images accumulated: call update() before compute()")
         out: dict[str, float | int | str] = {"n_images": self.n_images}
         for name, values in self._paired.items():
-            out[name] = float(torch.cat(values).double().mean())
+            out[name] = float(torch.cat(values).double().nanmean())  # NaN: view without object
         if self.lpips is not None:
             from semcom.metrics.lpips import LPIPS_BACKBONE
 

@@ -7,6 +7,25 @@ from pathlib import Path
 
 import click
 
+from semcom.errors import SemcomError
+
+NAMED_BACKGROUNDS = {"white": (1.0, 1.0, 1.0), "black": (0.0, 0.0, 0.0)}
+
+
+def parse_background(text: str) -> tuple[float, ...]:
+    """'white', 'black' or 'R,G,B' (values in [0, 1]) -> an RGB tuple; a one-line error otherwise."""
+    if text in NAMED_BACKGROUNDS:
+        return NAMED_BACKGROUNDS[text]
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 3 or not all(0.0 <= v <= 1.0 for v in values):
+        raise SemcomError(
+            f"--background {text!r}: expected white, black or three values in [0, 1] like 1,1,1"
+        )
+    return values
+
 
 @click.command()
 @click.argument("dir_a", type=click.Path(path_type=Path))
@@ -14,6 +33,18 @@ import click
 @click.option("--lpips", "use_lpips", is_flag=True, help="LPIPS v0.1 (AlexNet).")
 @click.option("--fid", "use_fid", is_flag=True, help="FID on TF-FID Inception pool3 features.")
 @click.option("--kid", "use_kid", is_flag=True, help="KID on the same features.")
+@click.option(
+    "--objects",
+    "use_objects",
+    is_flag=True,
+    help="psnr_fg and delta_e: PSNR and CIEDE2000 over the object pixels (needs a uniform background).",
+)
+@click.option(
+    "--background",
+    default="white",
+    show_default=True,
+    help="Background colour for --objects: 'white', 'black' or 'R,G,B' in [0, 1].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object, one key per value.")
 @click.option(
     "--lpips-resize",
@@ -49,6 +80,8 @@ def metrics(
     use_lpips: bool,
     use_fid: bool,
     use_kid: bool,
+    use_objects: bool,
+    background: str,
     as_json: bool,
     lpips_resize: int | None,
     kid_subset_size: int,
@@ -58,7 +91,8 @@ def metrics(
 ) -> None:
     """Compare the PNGs of DIR_A (reference) and DIR_B (estimate), paired by file name.
 
-    PSNR and SSIM are always computed (means over images); LPIPS, FID and KID on request.
+    PSNR and SSIM are always computed (means over images); LPIPS, FID, KID and the object-aware
+    psnr_fg and delta_e on request.
     FID/KID compare the two folders as sets. Prints to stdout; writes no files.
     """
     import torch
@@ -71,12 +105,15 @@ def metrics(
     chosen = ["psnr", "ssim"] + [
         m for m, on in (("lpips", use_lpips), ("fid", use_fid), ("kid", use_kid)) if on
     ]
+    if use_objects:
+        chosen += ["psnr_fg", "delta_e"]
     config = ImageMetricsConfig(
         metrics=tuple(chosen),
         lpips_resize_to=lpips_resize,
         kid_subset_size=kid_subset_size,
         kid_num_subsets=kid_subsets,
         feature_batch_size=batch_size,
+        background=parse_background(background) if use_objects else None,
     )
     meter = ImageMetrics(config)
     first = None

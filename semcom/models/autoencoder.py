@@ -1,16 +1,24 @@
-"""Deterministic per-view convolutional autoencoder (MVLD / MLD) and latent standardisation.
+"""Deterministic per-view convolutional autoencoders (MVLD / MLD) and latent standardisation.
 
-Encoder per view: Conv(C-32-64-128, kernel 3, stride 2, padding 1) with SiLU, then Linear to a
-D-dimensional latent; the decoder mirrors it (Linear, three transposed convs, linear output).
-:meth:`MultiViewAutoencoder.decode` clamps to [0, 1]; training uses the unclamped output. There
-is no sigmoid output: with the L1 loss on mvshapes (bright, mostly uniform backgrounds) it
-saturated and the autoencoder stuck at a background-only reconstruction (val L1 0.125 after
-400 steps, against 0.074 with the linear output; same data, seed and learning rate).
-Spatial sizes halve with ceil at each stride-2 conv, so 28x28 (polymnist), 32x32 and 64x64 all
-work: the transposed convs pick their output padding to land exactly on the input size.
-One autoencoder is shared across views by default (MVLD); ``shared=False`` gives one per view
-(MLD). Trained with an L1 (Laplace likelihood) loss; latents are standardised per view and
-dimension with statistics over the whole training set before diffusion.
+Two architectures, chosen by :attr:`AutoencoderConfig.arch`:
+
+``"resnet"`` (the default for new runs): a conv stem, then per stage ``blocks`` residual blocks
+(GroupNorm, SiLU, 3x3 conv, twice, plus the skip) and a stride-2 conv; a GroupNorm + SiLU +
+Linear head to a D-dimensional latent. The decoder mirrors it with nearest-neighbour resizing
+followed by a 3x3 conv at each stage (no transposed conv, so no checkerboard), residual blocks,
+and a GroupNorm + SiLU + 3x3 conv output. Built in :mod:`semcom.models.ae_blocks`.
+
+``"conv"`` (the first bundled design, kept to load its checkpoints and for the ablation):
+Conv(C-32-64-128, kernel 3, stride 2, padding 1) with SiLU, then Linear to D; the decoder
+mirrors it with three transposed convs and no normalisation.
+
+Both have a linear output: :meth:`MultiViewAutoencoder.decode` clamps to [0, 1], training uses
+the unclamped output (a sigmoid output saturated on mvshapes' bright backgrounds: val L1 0.125
+after 400 steps against 0.074 with the linear output). Spatial sizes halve with ceil at each
+stride-2 conv, so 28x28 (polymnist), 32x32 and 64x64 all work: the decoders land exactly on the
+input size. One autoencoder is shared across views by default (MVLD); ``shared=False`` gives
+one per view (MLD). Trained with an L1 (Laplace likelihood) loss; latents are standardised per
+view and dimension with statistics over the whole training set before diffusion.
 """
 
 from __future__ import annotations
@@ -20,13 +28,23 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from semcom.errors import SemcomError
+from semcom.errors import SemcomError, check_choice
+from semcom.models.ae_blocks import resnet_decoder, resnet_encoder
+
+#: autoencoder designs: residual blocks with GroupNorm and resize-conv upsampling, or the
+#: first plain conv / transposed-conv design
+ARCHITECTURES = ("resnet", "conv")
 
 
 @dataclass(frozen=True)
 class AutoencoderConfig:
     """views: V; channels, image_size: C and H = W of a view; latent_dim: D per view;
-    widths: conv channels per stride-2 stage; shared: one autoencoder for all views."""
+    widths: conv channels per stride-2 stage; shared: one autoencoder for all views;
+    arch: one of :data:`ARCHITECTURES`; blocks: residual blocks per stage (``"resnet"`` only);
+    groups: GroupNorm groups (``"resnet"`` only; must divide every width).
+
+    ``arch`` defaults to ``"conv"`` so that checkpoints written before it existed load as the
+    design they hold; new training configs ask for ``"resnet"``."""
 
     views: int
     channels: int
@@ -34,11 +52,24 @@ class AutoencoderConfig:
     latent_dim: int = 64
     widths: tuple[int, ...] = (32, 64, 128)
     shared: bool = True
+    arch: str = "conv"
+    blocks: int = 1
+    groups: int = 8
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "widths", tuple(int(w) for w in self.widths))
         if self.views < 1 or self.channels < 1 or self.latent_dim < 1 or not self.widths:
             raise SemcomError(f"autoencoder needs positive views, channels, latent_dim: {self}")
+        check_choice("autoencoder arch", self.arch, ARCHITECTURES)
+        if self.arch == "resnet":
+            if self.blocks < 0:
+                raise SemcomError(f"autoencoder blocks per stage must be >= 0, got {self.blocks}")
+            bad = [w for w in self.widths if self.groups < 1 or w % self.groups]
+            if bad:
+                raise SemcomError(
+                    f"autoencoder widths {list(self.widths)} must all be divisible by "
+                    f"groups = {self.groups}"
+                )
         if self.image_size < 2 ** len(self.widths):
             raise SemcomError(
                 f"image size {self.image_size} too small for {len(self.widths)} stride-2 stages"
@@ -58,6 +89,12 @@ class ViewAutoencoder(nn.Module):
 
     def __init__(self, config: AutoencoderConfig) -> None:
         super().__init__()
+        if config.arch == "resnet":
+            shape = (config.channels, config.latent_dim, config.widths, config.spatial_sizes)
+            options = {"blocks": config.blocks, "groups": config.groups}
+            self.encoder = resnet_encoder(*shape, **options)
+            self.decoder = resnet_decoder(*shape, **options)
+            return
         c = config
         sizes = c.spatial_sizes
         chans = (c.channels, *c.widths)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import torch
 
+from semcom.errors import check_choice
 from semcom.models.autoencoder import (
     AutoencoderConfig,
     MultiViewAutoencoder,
@@ -21,7 +22,9 @@ from semcom.models.autoencoder import (
 from semcom.models.checkpoint import save_autoencoder
 from semcom.models.train_config import RunConfig, positive
 from semcom.models.training import (
+    PRECISIONS,
     TrainState,
+    autocast,
     check_view_images,
     optimiser_step,
     run_summary,
@@ -39,28 +42,64 @@ class AutoencoderTrainConfig(RunConfig):
     latent_dim: int = 64
     widths: tuple[int, ...] = (32, 64, 128)
     shared: bool = True
+    arch: str = "resnet"  # see semcom.models.autoencoder.ARCHITECTURES
+    blocks: int = 1  # residual blocks per stage ("resnet")
+    groups: int = 8  # GroupNorm groups ("resnet")
+    precision: str = "float32"  # or "bfloat16": autocast of the forward pass (CPU AMX/AVX512-BF16)
 
     def __post_init__(self) -> None:
         super().__post_init__()
         positive("AutoencoderTrainConfig", latent_dim=self.latent_dim)
+        check_choice("AutoencoderTrainConfig: precision", self.precision, PRECISIONS)
+        self.model_config(views=1, channels=1, image_size=2 ** len(self.widths))  # checks arch etc.
+
+    def model_config(self, views: int, channels: int, image_size: int) -> AutoencoderConfig:
+        """The :class:`AutoencoderConfig` this run trains, for views of the given shape."""
+        return AutoencoderConfig(
+            views=views,
+            channels=channels,
+            image_size=image_size,
+            latent_dim=self.latent_dim,
+            widths=self.widths,
+            shared=self.shared,
+            arch=self.arch,
+            blocks=self.blocks,
+            groups=self.groups,
+        )
 
 
 @torch.no_grad()
 def evaluate_autoencoder(
-    model: MultiViewAutoencoder, images: torch.Tensor, batch_size: int = 256
+    model: MultiViewAutoencoder,
+    images: torch.Tensor,
+    batch_size: int = 256,
+    background: tuple[float, ...] | None = None,
 ) -> dict[str, float]:
-    """Mean L1 and PSNR (dB, per image then averaged) of the reconstructions of uint8 images."""
+    """Mean L1 and PSNR (dB, per image then averaged) of the reconstructions of uint8 images
+    [N, V, C, H, W]; with the dataset's ``background`` colour also ``val_psnr_fg`` and
+    ``val_delta_e`` over the object pixels (:mod:`semcom.metrics.objects`)."""
+    from semcom.metrics.objects import delta_e, psnr_fg
+
     model.eval()
     l1 = psnr = 0.0
+    fg: list[torch.Tensor] = []
+    de: list[torch.Tensor] = []
     for start in range(0, len(images), batch_size):
         x = images[start : start + batch_size].float() / 255.0
         x_hat = model(x)
         l1 += (x_hat - x).abs().mean(dim=(2, 3, 4)).sum().item()
         mse = ((x_hat - x) ** 2).mean(dim=(2, 3, 4)).clamp(min=1e-10)
         psnr += (-10 * torch.log10(mse)).sum().item()
+        if background is not None:
+            fg.append(psnr_fg(x.flatten(0, 1), x_hat.flatten(0, 1), background))
+            de.append(delta_e(x.flatten(0, 1), x_hat.flatten(0, 1), background))
     model.train()
     n = images.shape[0] * images.shape[1]
-    return {"val_l1": l1 / n, "val_psnr": psnr / n}
+    out = {"val_l1": l1 / n, "val_psnr": psnr / n}
+    if background is not None:
+        out["val_psnr_fg"] = float(torch.cat(fg).nanmean())
+        out["val_delta_e"] = float(torch.cat(de).nanmean())
+    return out
 
 
 def train_autoencoder(
@@ -70,8 +109,10 @@ def train_autoencoder(
     out_dir: str | Path,
     *,
     progress: bool = True,
+    background: tuple[float, ...] | None = None,
 ) -> Path:
     """Train on uint8 images [N, V, C, H, W]; returns the path of the final checkpoint.
+    background: the dataset's uniform background colour, for psnr_fg and delta_e in the log.
 
     Sets torch's intra-op threads to ``config.threads`` (process-wide).
     """
@@ -79,15 +120,7 @@ def train_autoencoder(
     out_dir = Path(out_dir)
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)  # weight initialisation
-    ae_config = AutoencoderConfig(
-        views=v,
-        channels=c,
-        image_size=h,
-        latent_dim=config.latent_dim,
-        widths=config.widths,
-        shared=config.shared,
-    )
-    model = MultiViewAutoencoder(ae_config).train()
+    model = MultiViewAutoencoder(config.model_config(v, c, h)).train()
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     state = TrainState({"model": model}, optimizer, torch.Generator().manual_seed(config.seed))
     try_resume(out_dir, state, config)
@@ -95,14 +128,16 @@ def train_autoencoder(
     def step() -> float:
         idx = torch.randint(0, len(train_images), (config.batch_size,), generator=state.generator)
         x = train_images[idx].float() / 255.0
-        return optimiser_step(optimizer, laplace_loss(model(x, clamp=False), x))
+        with autocast(config.precision):
+            x_hat = model(x, clamp=False)
+        return optimiser_step(optimizer, laplace_loss(x_hat.float(), x))
 
     rows = run_training(
         state=state,
         config=config,
         out_dir=out_dir,
         step_fn=step,
-        validate=lambda: evaluate_autoencoder(model, val_images),
+        validate=lambda: evaluate_autoencoder(model, val_images, background=background),
         desc="autoencoder",
         progress=progress,
     )

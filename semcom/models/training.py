@@ -8,6 +8,7 @@ the end. Calling it again with the same out_dir resumes from the last checkpoint
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import io
@@ -195,6 +196,18 @@ def check_view_images(images: torch.Tensor, who: str) -> tuple[int, int, int]:
     if h != w:
         raise SemcomError(f"{who} needs square views, got {h}x{w}")
     return v, c, h
+
+
+#: training precisions: plain float32, or bfloat16 autocast of the forward pass (weights,
+#: optimiser state and loss stay float32)
+PRECISIONS = ("float32", "bfloat16")
+
+
+def autocast(precision: str) -> contextlib.AbstractContextManager:
+    """The forward-pass context of a training ``precision`` (one of :data:`PRECISIONS`)."""
+    if precision == "bfloat16":
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
 
 
 def optimiser_step(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> float:

@@ -51,9 +51,15 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class MetricsConfig:
+    """Which quality columns a sweep measures. ``psnr_fg`` and ``delta_e`` (object pixels only,
+    :mod:`semcom.metrics.objects`) are measured where the dataset has a uniform background and
+    left empty otherwise."""
+
     psnr: bool = True
     ssim: bool = True
     lpips: bool = True
+    psnr_fg: bool = True
+    delta_e: bool = True
     fid: bool = False
     fd_clf: bool = True
     coherence: bool = True

@@ -19,7 +19,7 @@ COLUMNS: tuple[str, ...] = (
     "cell_id", "scheme", "channel", "snr_db", "views_sent", "view_policy", "bits_per_value",
     "transmission", "codec", "quality", "mcs", "link_mode", "imputer", "sampler", "steps", "nfe",
     "channel_uses_per_object", "bandwidth_ratio", "bits_per_object", "view_loss_rate", "ber",
-    "psnr", "ssim", "lpips", "fid", "fd_clf", "coherence", "n_objects", "seed", "dataset",
+    "psnr", "ssim", "lpips", "psnr_fg", "delta_e", "fid", "fd_clf", "coherence", "n_objects", "seed", "dataset",
     "wall_s",
 )
 

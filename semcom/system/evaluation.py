@@ -24,11 +24,15 @@ class CellEvaluation:
 
     @classmethod
     def from_context(cls, context) -> CellEvaluation:
-        from semcom.metrics import ImageMetrics
+        from semcom.metrics import ImageMetrics, ImageMetricsConfig
+        from semcom.metrics.objects import OBJECT_METRICS
 
         config = context.config
-        wanted = tuple(m for m in ("psnr", "ssim", "lpips", "fid", "fd_clf", "coherence")
-                       if getattr(config.metrics, m))
+        from semcom.data import dataset_info
+
+        background = dataset_info(config.data.dataset).background
+        wanted = tuple(m for m in ("psnr", "ssim", "lpips", "psnr_fg", "delta_e", "fid", "fd_clf", "coherence")
+                       if getattr(config.metrics, m) and (background is not None or m not in OBJECT_METRICS))
         classifier = None
         if "fd_clf" in wanted or "coherence" in wanted:
             from semcom.metrics.classifier import load_classifier
@@ -52,7 +56,7 @@ class CellEvaluation:
                 from semcom.metrics.classifier import ClassifierFeatures
 
                 shared["classifier"] = context.cached("classifier_features", lambda: ClassifierFeatures(classifier))
-            image_metrics = ImageMetrics(image_names, **shared)
+            image_metrics = ImageMetrics(ImageMetricsConfig(metrics=image_names, background=background), **shared)
         return cls(wanted, classifier=classifier, image_metrics=image_metrics)
 
     @torch.no_grad()

@@ -26,6 +26,7 @@ INFO = DatasetInfo(
     sizes=(32, 64),
     default_size=32,
     default_counts={"train": 10000, "val": 1000, "test": 1000},
+    background=(1.0, 1.0, 1.0),
 )
 
 SUPERSAMPLE = 2

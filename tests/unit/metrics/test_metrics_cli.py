@@ -93,3 +93,24 @@ def test_fid_kid_lpips_keys_name_their_backbones(folders, capsys, require_asset)
     assert values["fid_backbone"] == values["kid_backbone"] == "inception-v3-tf-fid"
     assert values["lpips_backbone"] == "lpips-v0.1-alexnet"
     assert values["fid"] > 0 and values["lpips"] > 0 and values["kid_subset_size"] == 3
+
+
+def test_objects_adds_psnr_fg_over_object_pixels_only(tmp_path, capsys):
+    # a white view with a red square; the estimate darkens the square by 10 levels and
+    # blackens a background corner, which psnr_fg must not see
+    ref = np.full((32, 32, 3), 255, dtype=np.uint8)
+    ref[8:20, 8:20] = (200, 40, 30)
+    est = ref.copy()
+    est[8:20, 8:20] -= 10
+    est[:4, :4] = 0
+    _write(tmp_path / "a", "0.png", ref)
+    _write(tmp_path / "b", "0.png", est)
+    code, out, _ = _run(capsys, tmp_path / "a", tmp_path / "b", "--objects", "--json")
+    values = json.loads(out)
+    assert code == 0 and values["psnr_fg"] == pytest.approx(20 * np.log10(255 / 10), abs=1e-3)
+    assert values["psnr"] < values["psnr_fg"] and values["delta_e"] > 0
+
+
+def test_a_bad_background_is_one_line_with_the_allowed_forms(folders, capsys):
+    code, _, err = _run(capsys, *folders, "--objects", "--background", "pink")
+    assert code == 2 and "expected white, black or three values" in err and len(err.strip().splitlines()) == 1

@@ -2,7 +2,9 @@ import pytest
 import torch
 
 from semcom.errors import SemcomError
+from semcom.models.ae_blocks import ResBlock, ResizeConv
 from semcom.models.autoencoder import (
+    ARCHITECTURES,
     AutoencoderConfig,
     LatentStats,
     MultiViewAutoencoder,
@@ -11,11 +13,12 @@ from semcom.models.autoencoder import (
 )
 
 
+@pytest.mark.parametrize("arch", ARCHITECTURES)
 @pytest.mark.parametrize(
     "size,expected", [(28, (28, 14, 7, 4)), (32, (32, 16, 8, 4)), (64, (64, 32, 16, 8))]
 )
-def test_round_trip_shapes_for_supported_sizes(size, expected):
-    cfg = AutoencoderConfig(views=2, channels=3, image_size=size, latent_dim=16)
+def test_round_trip_shapes_for_supported_sizes(size, expected, arch):
+    cfg = AutoencoderConfig(views=2, channels=3, image_size=size, latent_dim=16, arch=arch)
     assert cfg.spatial_sizes == expected
     ae = MultiViewAutoencoder(cfg)
     x = torch.rand(3, 2, 3, size, size)
@@ -95,3 +98,36 @@ def test_decode_clamps_but_training_output_is_raw():
     raw = ae.decode(z, clamp=False)
     assert raw.min() < 0 or raw.max() > 1, "a linear output reaches beyond [0, 1] for large latents"
     assert torch.equal(ae.decode(z), raw.clamp(0, 1))
+
+
+def test_residual_blocks_start_as_the_identity():
+    block = ResBlock(16, groups=8)
+    x = torch.randn(2, 16, 5, 5)
+    assert torch.equal(block(x), x)
+
+
+def test_resize_conv_has_no_checkerboard_for_a_constant_input():
+    # a transposed conv with stride 2 gives a constant input a period-2 pattern (its output
+    # pixels see different numbers of kernel taps); resize-then-conv keeps the interior constant
+    torch.manual_seed(0)
+    up = ResizeConv(4, 3, size=14)
+    out = up(torch.ones(1, 4, 7, 7))[..., 1:-1, 1:-1]  # away from the zero padding
+    assert out.shape[-1] == 12
+    assert torch.allclose(out, out[..., :1, :1].expand_as(out), atol=1e-6)
+    transposed = torch.nn.ConvTranspose2d(4, 3, 3, 2, 1, output_padding=1)
+    tout = transposed(torch.ones(1, 4, 7, 7))[..., 1:-1, 1:-1]
+    assert not torch.allclose(tout, tout[..., :1, :1].expand_as(tout), atol=1e-3)
+
+
+def test_resnet_config_checks_its_options():
+    with pytest.raises(SemcomError, match="unknown autoencoder arch 'unet'; allowed: resnet, conv"):
+        AutoencoderConfig(views=1, channels=3, image_size=32, arch="unet")
+    with pytest.raises(SemcomError, match="divisible by groups = 8"):
+        AutoencoderConfig(views=1, channels=3, image_size=32, arch="resnet", widths=(12, 24))
+    with pytest.raises(SemcomError, match="blocks per stage must be >= 0"):
+        AutoencoderConfig(views=1, channels=3, image_size=32, arch="resnet", blocks=-1)
+
+
+def test_a_config_without_arch_is_the_first_design():
+    # checkpoints written before ``arch`` existed hold the plain conv design
+    assert AutoencoderConfig(views=1, channels=3, image_size=32).arch == "conv"

@@ -23,7 +23,7 @@ def _toy_images(n, seed):
     return (views * 255).round().to(torch.uint8).contiguous()
 
 
-AE_SMALL = dict(latent_dim=4, widths=(4, 8), batch_size=16, lr=1e-2, val_every=20, n_val=16)
+AE_SMALL = dict(latent_dim=4, widths=(4, 8), groups=4, batch_size=16, lr=1e-2, val_every=20, n_val=16)
 
 
 def test_autoencoder_learns_and_resumes_identically(tmp_path):
@@ -46,6 +46,22 @@ def test_autoencoder_learns_and_resumes_identically(tmp_path):
     changed = AutoencoderTrainConfig(steps=100, checkpoint_every=20, **{**AE_SMALL, "lr": 1e-3})
     with pytest.raises(SemcomError, match="different config \\(lr changed\\)"):
         train_autoencoder(changed, train, val, tmp_path / "b", progress=False)
+
+
+def test_bfloat16_autocast_trains_the_same_design_to_a_similar_loss(tmp_path):
+    train, val = _toy_images(64, 0), _toy_images(16, 1)
+    logs = {}
+    for precision in ("float32", "bfloat16"):
+        config = AutoencoderTrainConfig(steps=80, checkpoint_every=80, precision=precision, **AE_SMALL)
+        path = train_autoencoder(config, train, val, tmp_path / precision, progress=False)
+        logs[precision] = [float(r["val_l1"]) for r in csv.DictReader((tmp_path / precision / "train_log.csv").open())]
+        ae, _, _ = load_autoencoder(path)
+        assert all(p.dtype == torch.float32 for p in ae.parameters())  # weights stay float32
+    assert logs["bfloat16"][-1] < 0.5 * logs["bfloat16"][0]
+    # toy run, 80 steps: measured 0.046 (bfloat16) against 0.036 (float32)
+    assert logs["bfloat16"][-1] == pytest.approx(logs["float32"][-1], rel=0.5)
+    with pytest.raises(SemcomError, match="unknown AutoencoderTrainConfig: precision 'fp8'; allowed: float32, bfloat16"):
+        AutoencoderTrainConfig(precision="fp8")
 
 
 def test_diffusion_training_runs_and_feeds_the_imputer(tmp_path):
