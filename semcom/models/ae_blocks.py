@@ -70,21 +70,22 @@ def resnet_encoder(
     *,
     blocks: int,
     groups: int,
+    spatial: bool = False,
 ) -> nn.Sequential:
     """[N, C, H, W] float -> [N, D]. ``widths``: one stride-2 stage each; ``sizes``: the
-    feature-map side before the first and after each stage (e.g. (32, 16, 8, 4))."""
+    feature-map side before the first and after each stage (e.g. (32, 16, 8, 4)).
+    spatial: the latent is a 1x1 conv to D / s^2 channels on the last s x s map, flattened
+    (each value describes its own patch of the view); otherwise a Linear of the whole map."""
     w = (widths[0], *widths)
     side = sizes[-1]
     layers: list[nn.Module] = [nn.Conv2d(channels, w[0], 3, padding=1)]
     for c_in, c_out in zip(w[:-1], w[1:], strict=True):
         layers += [*_blocks(c_in, blocks, groups), nn.Conv2d(c_in, c_out, 3, stride=2, padding=1)]
-    layers += [
-        *_blocks(w[-1], blocks, groups),
-        nn.GroupNorm(groups, w[-1]),
-        nn.SiLU(),
-        nn.Flatten(),
-        nn.Linear(w[-1] * side * side, latent_dim),
-    ]
+    layers += [*_blocks(w[-1], blocks, groups), nn.GroupNorm(groups, w[-1]), nn.SiLU()]
+    if spatial:
+        layers += [nn.Conv2d(w[-1], latent_dim // side**2, 1), nn.Flatten()]
+    else:
+        layers += [nn.Flatten(), nn.Linear(w[-1] * side * side, latent_dim)]
     return nn.Sequential(*layers)
 
 
@@ -96,14 +97,19 @@ def resnet_decoder(
     *,
     blocks: int,
     groups: int,
+    spatial: bool = False,
 ) -> nn.Sequential:
     """[N, D] -> [N, C, H, W] float (unclamped, linear output); arguments as the encoder's."""
     w = (widths[0], *widths)
-    layers: list[nn.Module] = [
-        nn.Linear(latent_dim, w[-1] * sizes[-1] ** 2),
-        nn.Unflatten(1, (w[-1], sizes[-1], sizes[-1])),
-        *_blocks(w[-1], blocks, groups),
-    ]
+    side = sizes[-1]
+    if spatial:
+        head: list[nn.Module] = [
+            nn.Unflatten(1, (latent_dim // side**2, side, side)),
+            nn.Conv2d(latent_dim // side**2, w[-1], 3, padding=1),
+        ]
+    else:
+        head = [nn.Linear(latent_dim, w[-1] * side**2), nn.Unflatten(1, (w[-1], side, side))]
+    layers: list[nn.Module] = [*head, *_blocks(w[-1], blocks, groups)]
     for k in range(len(widths), 0, -1):
         layers += [ResizeConv(w[k], w[k - 1], sizes[k - 1]), *_blocks(w[k - 1], blocks, groups)]
     layers += [nn.GroupNorm(groups, w[0]), nn.SiLU(), nn.Conv2d(w[0], channels, 3, padding=1)]

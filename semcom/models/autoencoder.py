@@ -41,7 +41,9 @@ class AutoencoderConfig:
     """views: V; channels, image_size: C and H = W of a view; latent_dim: D per view;
     widths: conv channels per stride-2 stage; shared: one autoencoder for all views;
     arch: one of :data:`ARCHITECTURES`; blocks: residual blocks per stage (``"resnet"`` only);
-    groups: GroupNorm groups (``"resnet"`` only; must divide every width).
+    groups: GroupNorm groups (``"resnet"`` only; must divide every width);
+    spatial: a spatial latent (``"resnet"`` only): D / s^2 channels on the encoder's last s x s
+    map, flattened channel-major (each value describes its patch), instead of a Linear of it.
 
     ``arch`` defaults to ``"conv"`` so that checkpoints written before it existed load as the
     design they hold; new training configs ask for ``"resnet"``."""
@@ -55,6 +57,7 @@ class AutoencoderConfig:
     arch: str = "conv"
     blocks: int = 1
     groups: int = 8
+    spatial: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "widths", tuple(int(w) for w in self.widths))
@@ -64,6 +67,12 @@ class AutoencoderConfig:
         if self.arch == "resnet":
             if self.blocks < 0:
                 raise SemcomError(f"autoencoder blocks per stage must be >= 0, got {self.blocks}")
+            side = self.spatial_sizes[-1]
+            if self.spatial and self.latent_dim % side**2:
+                raise SemcomError(
+                    f"a spatial latent on a {side}x{side} map needs latent_dim divisible by "
+                    f"{side * side}, got {self.latent_dim}"
+                )
             bad = [w for w in self.widths if self.groups < 1 or w % self.groups]
             if bad:
                 raise SemcomError(
@@ -91,7 +100,7 @@ class ViewAutoencoder(nn.Module):
         super().__init__()
         if config.arch == "resnet":
             shape = (config.channels, config.latent_dim, config.widths, config.spatial_sizes)
-            options = {"blocks": config.blocks, "groups": config.groups}
+            options = {"blocks": config.blocks, "groups": config.groups, "spatial": config.spatial}
             self.encoder = resnet_encoder(*shape, **options)
             self.decoder = resnet_decoder(*shape, **options)
             return
@@ -168,6 +177,25 @@ class MultiViewAutoencoder(nn.Module):
 def laplace_loss(x_hat: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """Mean absolute error: the Laplace negative log-likelihood up to constants (scalar)."""
     return (x_hat - x).abs().mean()
+
+
+#: per-element errors of autoencoder training: L1 (Laplace likelihood) or squared (Gaussian)
+ELEMENT_LOSSES = {"l1": torch.abs, "mse": torch.square}
+
+
+def reconstruction_loss(
+    x_hat: torch.Tensor, x: torch.Tensor, kind: str = "l1", weight: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Mean per-element error ``ELEMENT_LOSSES[kind](x_hat - x)`` (scalar).
+
+    x_hat, x: [..., C, H, W]; weight: per-pixel weights broadcast over the channels
+    ([..., 1, H, W]); the weighted mean divides by the total weight, so a constant weight gives
+    the plain mean."""
+    error = ELEMENT_LOSSES[kind](x_hat - x)
+    if weight is None:
+        return error.mean()
+    weight = weight.expand_as(error)
+    return (error * weight).sum() / weight.sum()
 
 
 @dataclass(frozen=True)

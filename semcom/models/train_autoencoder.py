@@ -12,14 +12,16 @@ from pathlib import Path
 
 import torch
 
-from semcom.errors import check_choice
+from semcom.errors import SemcomError, check_choice
 from semcom.models.autoencoder import (
+    ELEMENT_LOSSES,
     AutoencoderConfig,
     MultiViewAutoencoder,
     compute_latent_stats,
-    laplace_loss,
+    reconstruction_loss,
 )
 from semcom.models.checkpoint import save_autoencoder
+from semcom.models.colour import srgb_to_lab
 from semcom.models.train_config import RunConfig, positive
 from semcom.models.training import (
     PRECISIONS,
@@ -45,12 +47,20 @@ class AutoencoderTrainConfig(RunConfig):
     arch: str = "resnet"  # see semcom.models.autoencoder.ARCHITECTURES
     blocks: int = 1  # residual blocks per stage ("resnet")
     groups: int = 8  # GroupNorm groups ("resnet")
+    spatial: bool = False  # a spatial latent: latent_dim / s^2 channels on the last s x s map ("resnet")
     precision: str = "float32"  # or "bfloat16": autocast of the forward pass (CPU AMX/AVX512-BF16)
+    loss: str = "l1"  # per-element error: see semcom.models.autoencoder.ELEMENT_LOSSES
+    object_weight: float = 1.0  # loss weight of object pixels against background ones (needs a background colour)
+    lab_weight: float = 0.0  # weight of an added L1 loss on CIELAB / 100 (semcom.models.colour)
 
     def __post_init__(self) -> None:
         super().__post_init__()
         positive("AutoencoderTrainConfig", latent_dim=self.latent_dim)
         check_choice("AutoencoderTrainConfig: precision", self.precision, PRECISIONS)
+        check_choice("AutoencoderTrainConfig: loss", self.loss, tuple(ELEMENT_LOSSES))
+        positive("AutoencoderTrainConfig", object_weight=self.object_weight)
+        if not self.lab_weight >= 0:
+            raise SemcomError(f"AutoencoderTrainConfig: lab_weight must be >= 0, got {self.lab_weight}")
         self.model_config(views=1, channels=1, image_size=2 ** len(self.widths))  # checks arch etc.
 
     def model_config(self, views: int, channels: int, image_size: int) -> AutoencoderConfig:
@@ -65,7 +75,18 @@ class AutoencoderTrainConfig(RunConfig):
             arch=self.arch,
             blocks=self.blocks,
             groups=self.groups,
+            spatial=self.spatial,
         )
+
+
+def object_weights(x: torch.Tensor, background: tuple[float, ...], object_weight: float) -> torch.Tensor:
+    """Per-pixel loss weights: ``object_weight`` on the object pixels of ``x``
+    (:func:`~semcom.metrics.objects.foreground_mask`), 1 on the background.
+    x: [B, V, C, H, W] in [0, 1] -> [B, V, 1, H, W]."""
+    from semcom.metrics.objects import foreground_mask
+
+    mask = foreground_mask(x.flatten(0, 1), background).reshape(*x.shape[:2], 1, *x.shape[-2:])
+    return 1.0 + (object_weight - 1.0) * mask.to(x.dtype)
 
 
 @torch.no_grad()
@@ -125,12 +146,26 @@ def train_autoencoder(
     state = TrainState({"model": model}, optimizer, torch.Generator().manual_seed(config.seed))
     try_resume(out_dir, state, config)
 
+    if config.object_weight != 1.0 and background is None:
+        raise SemcomError(
+            f"object_weight = {config.object_weight} needs a dataset with a uniform background "
+            "colour (mvshapes, nmr); use object_weight = 1"
+        )
+
     def step() -> float:
         idx = torch.randint(0, len(train_images), (config.batch_size,), generator=state.generator)
         x = train_images[idx].float() / 255.0
         with autocast(config.precision):
             x_hat = model(x, clamp=False)
-        return optimiser_step(optimizer, laplace_loss(x_hat.float(), x))
+        weight = None
+        if config.object_weight != 1.0:
+            weight = object_weights(x, background, config.object_weight)
+        loss = reconstruction_loss(x_hat.float(), x, config.loss, weight)
+        if config.lab_weight > 0:
+            rgb = (lambda t: t.expand(*t.shape[:2], 3, *t.shape[3:])) if c == 1 else (lambda t: t)
+            lab = (srgb_to_lab(rgb(x_hat.float())) - srgb_to_lab(rgb(x))) / 100.0
+            loss = loss + config.lab_weight * reconstruction_loss(lab, torch.zeros_like(lab), "l1", weight)
+        return optimiser_step(optimizer, loss)
 
     rows = run_training(
         state=state,

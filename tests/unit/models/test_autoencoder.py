@@ -10,6 +10,7 @@ from semcom.models.autoencoder import (
     MultiViewAutoencoder,
     compute_latent_stats,
     laplace_loss,
+    reconstruction_loss,
 )
 
 
@@ -131,3 +132,25 @@ def test_resnet_config_checks_its_options():
 def test_a_config_without_arch_is_the_first_design():
     # checkpoints written before ``arch`` existed hold the plain conv design
     assert AutoencoderConfig(views=1, channels=3, image_size=32).arch == "conv"
+
+
+def test_reconstruction_loss_is_the_mean_error_and_a_weight_normalises_itself():
+    x = torch.zeros(1, 1, 1, 2, 2)
+    x_hat = torch.tensor([0.1, 0.2, 0.3, 0.4]).reshape(1, 1, 1, 2, 2)
+    assert reconstruction_loss(x_hat, x, "l1").item() == pytest.approx(0.25)
+    assert reconstruction_loss(x_hat, x, "mse").item() == pytest.approx(0.075)
+    constant = torch.full((1, 1, 1, 2, 2), 7.0)
+    assert reconstruction_loss(x_hat, x, "l1", constant).item() == pytest.approx(0.25)
+    only_last = torch.tensor([0.0, 0.0, 0.0, 1.0]).reshape(1, 1, 1, 2, 2)
+    assert reconstruction_loss(x_hat, x, "l1", only_last).item() == pytest.approx(0.4)
+
+
+def test_spatial_latent_values_describe_their_own_patch():
+    # with a spatial latent the decoder's first layer is a 3x3 conv on the s x s grid, so the
+    # encoder's value at one corner cannot change the opposite corner of the map before the
+    # upsampling stages; the grid must fit the latent size
+    cfg = AutoencoderConfig(views=1, channels=3, image_size=32, latent_dim=64, arch="resnet", spatial=True)
+    ae = MultiViewAutoencoder(cfg)
+    assert ae.encode(torch.rand(2, 1, 3, 32, 32)).shape == (2, 1, 64)
+    with pytest.raises(SemcomError, match="divisible by 16"):
+        AutoencoderConfig(views=1, channels=3, image_size=32, latent_dim=40, arch="resnet", spatial=True)

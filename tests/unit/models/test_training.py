@@ -9,7 +9,11 @@ from semcom.diffusion.train import DiffusionTrainConfig, train_diffusion
 from semcom.errors import SemcomError
 from semcom.models.checkpoint import load_autoencoder, load_score_net
 from semcom.models.imputer import MVLDImputer
-from semcom.models.train_autoencoder import AutoencoderTrainConfig, train_autoencoder
+from semcom.models.train_autoencoder import (
+    AutoencoderTrainConfig,
+    object_weights,
+    train_autoencoder,
+)
 from semcom.models.train_config import RunConfig, learning_rate, load_toml_config
 from tests.conftest import EXPERIMENTS_DIR
 
@@ -62,6 +66,29 @@ def test_bfloat16_autocast_trains_the_same_design_to_a_similar_loss(tmp_path):
     assert logs["bfloat16"][-1] == pytest.approx(logs["float32"][-1], rel=0.5)
     with pytest.raises(SemcomError, match="unknown AutoencoderTrainConfig: precision 'fp8'; allowed: float32, bfloat16"):
         AutoencoderTrainConfig(precision="fp8")
+
+
+def test_object_weights_are_the_weight_on_object_pixels_and_one_elsewhere():
+    x = torch.ones(1, 1, 3, 4, 4)
+    x[0, 0, :, 1, 2] = 0.3
+    w = object_weights(x, (1.0, 1.0, 1.0), 5.0)
+    assert w.shape == (1, 1, 1, 4, 4) and w[0, 0, 0, 1, 2] == 5.0 and w.sum() == 15 + 5
+
+
+def test_colour_terms_need_what_they_name(tmp_path):
+    train, val = _toy_images(16, 0), _toy_images(4, 1)
+    config = AutoencoderTrainConfig(steps=2, object_weight=3.0, **AE_SMALL)
+    with pytest.raises(SemcomError, match="needs a dataset with a uniform background"):
+        train_autoencoder(config, train, val, tmp_path / "x", progress=False)
+    with pytest.raises(SemcomError, match="lab_weight must be >= 0"):
+        AutoencoderTrainConfig(lab_weight=-1.0)
+    with pytest.raises(SemcomError, match="unknown AutoencoderTrainConfig: loss 'huber'; allowed: l1, mse"):
+        AutoencoderTrainConfig(loss="huber")
+    lab = AutoencoderTrainConfig(steps=20, checkpoint_every=20, lab_weight=1.0, object_weight=2.0, **AE_SMALL)
+    train_autoencoder(lab, train, val, tmp_path / "lab", progress=False, background=(0.0,))
+    rows = list(csv.DictReader((tmp_path / "lab" / "train_log.csv").open()))
+    assert float(rows[-1]["train_loss"]) < float(rows[0]["train_loss"]) or len(rows) == 1
+    assert "val_delta_e" in rows[-1]
 
 
 def test_diffusion_training_runs_and_feeds_the_imputer(tmp_path):
