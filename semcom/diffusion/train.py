@@ -26,7 +26,7 @@ from semcom.diffusion.masked import (
 from semcom.errors import SemcomError
 from semcom.models.autoencoder import LatentStats, MultiViewAutoencoder
 from semcom.models.checkpoint import save_score_net
-from semcom.models.score_net import ScoreNet, ScoreNetConfig
+from semcom.models.score_net import ScoreNetConfig, build_score_net
 from semcom.models.train_config import RunConfig, positive
 from semcom.models.training import TrainState, optimiser_step, run_summary, run_training, try_resume
 
@@ -38,7 +38,10 @@ class DiffusionTrainConfig(RunConfig):
     """A score-network training run (loadable from TOML): :class:`RunConfig` plus the model."""
 
     autoencoder: str = ""  # path of the autoencoder checkpoint (required)
+    arch: str = "mlp_unet"  # see semcom.models.score_net.ARCHITECTURES
     width: int = 512
+    depth: int = 6  # transformer blocks (view_tokens)
+    heads: int = 4  # attention heads (view_tokens)
     levels: int = 3
     time_dim: int = 128
     groups: int = 8
@@ -54,7 +57,11 @@ class DiffusionTrainConfig(RunConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        positive("DiffusionTrainConfig", width=self.width, levels=self.levels)
+        positive("DiffusionTrainConfig", width=self.width, levels=self.levels, depth=self.depth,
+                 heads=self.heads)
+        ScoreNetConfig(views=1, latent_dim=1, width=self.width, levels=self.levels,
+                       time_dim=self.time_dim, groups=self.groups, arch=self.arch, depth=self.depth,
+                       heads=self.heads)  # one-line errors for a bad design now, not after encoding
         if not 0 <= self.joint_prob <= 1 or not 0 <= self.ema_decay < 1:
             raise SemcomError(
                 f"DiffusionTrainConfig: joint_prob must be in [0, 1] and ema_decay in [0, 1), "
@@ -120,7 +127,9 @@ def train_diffusion(
     Sets torch's intra-op threads to ``config.threads`` (process-wide).
     """
     out_dir = Path(out_dir)
-    check_width_covers_latents(config.width, autoencoder.config.views, autoencoder.config.latent_dim)
+    per_view = config.arch == "view_tokens"  # one token per view: its width covers one view's D
+    check_width_covers_latents(config.width, 1 if per_view else autoencoder.config.views,
+                               autoencoder.config.latent_dim)
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     train_z = encode_latents(autoencoder, stats, train_images)
@@ -134,8 +143,11 @@ def train_diffusion(
         time_dim=config.time_dim,
         groups=config.groups,
         dropout=config.dropout,
+        arch=config.arch,
+        depth=config.depth,
+        heads=config.heads,
     )
-    net = ScoreNet(net_config).train()
+    net = build_score_net(net_config).train()
     ema = EMA(net, config.ema_decay)
     optimizer = torch.optim.Adam(net.parameters(), lr=config.lr)
     state = TrainState(

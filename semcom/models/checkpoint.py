@@ -19,7 +19,7 @@ from safetensors.torch import save as save_safetensors
 
 from semcom.errors import SemcomError
 from semcom.models.autoencoder import AutoencoderConfig, LatentStats, MultiViewAutoencoder
-from semcom.models.score_net import ScoreNet, ScoreNetConfig
+from semcom.models.score_net import ScoreNet, ScoreNetConfig, build_score_net
 from semcom.models.train_config import config_from_mapping
 from semcom.paths import atomic_write_bytes
 
@@ -186,7 +186,7 @@ def load_score_net(
                 f"score net checkpoint {path} was trained for {name} {have}, but the autoencoder "
                 f"gives {name} {want}"
             )
-    net = ScoreNet(config)
+    net = build_score_net(config)
     _load_state(net, tensors, "model.", str(path))
     return net.eval(), header["meta"]
 

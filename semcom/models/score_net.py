@@ -17,16 +17,25 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from semcom.errors import SemcomError
+from semcom.errors import SemcomError, check_choice
+from semcom.models.view_tokens import ViewTokenScoreNet
+
+#: score network designs: the MLD residual MLP U-Net over all views' latents, or a transformer
+#: over one token per view (:mod:`semcom.models.view_tokens`)
+ARCHITECTURES = ("mlp_unet", "view_tokens")
 
 
 @dataclass(frozen=True)
 class ScoreNetConfig:
     """Shape and size of the score network.
 
-    views, latent_dim: V and D of the latents; width: channels of the first level;
-    levels: number of down/up levels (width halves per level); time_dim: size d of the
-    multi-time embedding; groups: GroupNorm groups; dropout: inside the residual blocks.
+    views, latent_dim: V and D of the latents; arch: one of :data:`ARCHITECTURES`;
+    width: channels of the first level (``mlp_unet``) or of each token (``view_tokens``);
+    levels: number of down/up levels, the width halving per level (``mlp_unet``);
+    depth, heads: transformer blocks and attention heads (``view_tokens``);
+    time_dim: size of the time embedding; groups: GroupNorm groups (``mlp_unet``);
+    dropout: inside the blocks. ``arch`` defaults to ``mlp_unet`` so that checkpoints written
+    before it existed load as the design they hold.
     """
 
     views: int
@@ -36,10 +45,22 @@ class ScoreNetConfig:
     time_dim: int = 128
     groups: int = 8
     dropout: float = 0.0
+    arch: str = "mlp_unet"
+    depth: int = 6
+    heads: int = 4
 
     def __post_init__(self) -> None:
         if self.views < 1 or self.latent_dim < 1:
             raise SemcomError(f"score net needs views >= 1 and latent_dim >= 1, got {self}")
+        check_choice("score net arch", self.arch, ARCHITECTURES)
+        if self.arch == "view_tokens":
+            if self.depth < 1 or self.heads < 1 or self.width % self.heads or self.time_dim % 2:
+                raise SemcomError(
+                    f"view-token score net needs depth >= 1, width divisible by heads and an even "
+                    f"time_dim; got depth {self.depth}, width {self.width}, heads {self.heads}, "
+                    f"time_dim {self.time_dim}"
+                )
+            return
         if self.levels < 1:
             raise SemcomError(f"score net levels must be >= 1, got {self.levels}")
         for w in self.level_widths:
@@ -121,3 +142,21 @@ class ScoreNet(nn.Module):
         for block in self.up:
             h = block(torch.cat([h, skips.pop()], dim=1), temb)
         return self.out(torch.nn.functional.silu(self.out_norm(h))).view_as(z_t)
+
+
+def build_score_net(config: ScoreNetConfig) -> nn.Module:
+    """The score network ``config`` describes (its ``config`` attribute set), untrained.
+    Either design maps (z_t [B, V, D], tau [B, V]) to the -eps prediction [B, V, D]."""
+    if config.arch == "mlp_unet":
+        return ScoreNet(config)
+    net = ViewTokenScoreNet(
+        config.views,
+        config.latent_dim,
+        width=config.width,
+        depth=config.depth,
+        heads=config.heads,
+        time_dim=config.time_dim,
+        dropout=config.dropout,
+    )
+    net.config = config
+    return net

@@ -91,7 +91,9 @@ def test_colour_terms_need_what_they_name(tmp_path):
     assert "val_delta_e" in rows[-1]
 
 
-def test_diffusion_training_runs_and_feeds_the_imputer(tmp_path):
+@pytest.mark.parametrize("design", [{}, {"arch": "view_tokens", "depth": 1, "heads": 2}],
+                         ids=["mlp_unet", "view_tokens"])
+def test_diffusion_training_runs_and_feeds_the_imputer(tmp_path, design):
     train, val = _toy_images(64, 0), _toy_images(16, 1)
     ae_path = train_autoencoder(
         AutoencoderTrainConfig(steps=40, checkpoint_every=40, **AE_SMALL),
@@ -113,12 +115,14 @@ def test_diffusion_training_runs_and_feeds_the_imputer(tmp_path):
         checkpoint_every=30,
         n_val=16,
         ema_decay=0.9,
+        **design,
     )
     net_path = train_diffusion(config, ae, stats, train, val, tmp_path / "diff", progress=False)
     rows = list(csv.DictReader((tmp_path / "diff" / "train_log.csv").open()))
     assert float(rows[-1]["val_loss"]) < float(rows[0]["val_loss"])
     net, meta = load_score_net(net_path, views=2, latent_dim=4)
     assert meta["weights"] == "ema" and meta["autoencoder"] == str(ae_path)
+    assert net.config.arch == design.get("arch", "mlp_unet")
     imputer = MVLDImputer(ae, net, stats, steps=4)
     views = val[:4].float() / 255
     observed = torch.tensor([[True, False]] * 4)
