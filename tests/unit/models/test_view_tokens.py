@@ -5,13 +5,6 @@ from __future__ import annotations
 import pytest
 import torch
 
-from semcom.diffusion.ema import EMA
-from semcom.diffusion.gaussian import GaussianViews
-from semcom.diffusion.masked import (
-    masked_diffusion_loss,
-    sample_observed_mask,
-    sample_training_times,
-)
 from semcom.errors import SemcomError
 from semcom.models.checkpoint import load_score_net, save_score_net
 from semcom.models.score_net import ScoreNetConfig, build_score_net
@@ -78,32 +71,3 @@ def test_checkpoint_round_trip_keeps_the_design(tmp_path):
     loaded, _ = load_score_net(tmp_path / "net", views=3, latent_dim=4)
     z, tau = torch.randn(2, 3, 4), torch.rand(2, 3)
     assert loaded.config.arch == "view_tokens" and torch.equal(loaded(z, tau), net(z, tau))
-
-
-def test_short_training_on_gaussian_toy_lowers_loss():
-    g = torch.Generator().manual_seed(0)
-    torch.manual_seed(0)
-    toy = GaussianViews.random(2, 4, g, correlation=0.9)
-    data = toy.sample(2048, g)
-    net = build_score_net(ScoreNetConfig(views=2, latent_dim=4, width=32, time_dim=16, arch="view_tokens",
-                                         depth=2, heads=2))
-    ema = EMA(net, decay=0.99)
-    opt = torch.optim.Adam(net.parameters(), lr=2e-3)
-
-    def eval_loss(model):
-        eg = torch.Generator().manual_seed(123)
-        with torch.no_grad():
-            obs = sample_observed_mask(512, 2, eg)
-            return masked_diffusion_loss(model, data[:512], obs, sample_training_times(512, eg), eg).item()
-
-    before = eval_loss(net)
-    for step in range(150):
-        idx = torch.randint(0, len(data), (64,), generator=g)
-        obs = sample_observed_mask(64, 2, g)
-        loss = masked_diffusion_loss(net, data[idx], obs, sample_training_times(64, g), g)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        ema.update(net, step=step)
-    # measured: 1.04 at init, 0.24 after 150 steps (EMA)
-    assert before == pytest.approx(1.0, abs=0.1) and eval_loss(ema.model) < 0.5
