@@ -24,7 +24,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "assets": ("semcom.assets.cli", "assets", "Fetch and inspect the offline weight and data files."),
     "data": ("semcom.data.cli", "data", "Build and preview the multi-view datasets."),
     "link": ("channels.cli", "link", "Simulate the physical layer: BER/BLER curves."),
-    "metrics": ("semcom.metrics.cli", "metrics", "Compare two folders of images (PSNR, SSIM, LPIPS, FID, KID)."),
+    "metrics": ("semcom.metrics.cli", "metrics", "Compare two folders of images (PSNR, SSIM, LPIPS, FID, KID, psnr_fg, delta_e)."),
     "sweep": ("semcom.sweep.cli", "sweep", "Run an experiment grid and write tidy results."),
     "peers": ("semcom.models.peers.cli", "peers", "Peer imputers (SMVAE, MoPoE-VAE, MVAE): imputation tables."),
     "plot": ("semcom.plot_cli", "plot", "Plot a sweep's results: bandwidth vs FID/coherence, metrics vs SNR."),

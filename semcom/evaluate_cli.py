@@ -35,7 +35,9 @@ def evaluate(dataset, size, imputer_names, sampler, steps, n, fid, autoencoder_p
 
     Columns: coherence (the class judge gives the object's class), camera_acc (the camera judge
     gives the camera of the slot; empty without a bundled camera judge), fd_clf, LPIPS, SSIM,
-    PSNR, and with --fid: FID, KID and fid_recon (the reconstruction's FID on the same views)."""
+    PSNR, psnr_fg and delta_e (PSNR and CIEDE2000 on the object pixels; empty for datasets
+    without a uniform background), and with --fid: FID, KID and fid_recon (the
+    reconstruction's FID on the same views)."""
     import pandas as pd
 
     from semcom.errors import SemcomError
