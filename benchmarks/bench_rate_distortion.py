@@ -118,11 +118,15 @@ def plot(rows: list[dict], out: Path) -> None:
 
     titles = {"psnr": "PSNR [dB]", "psnr_fg": "PSNR on object pixels [dB]",
               "delta_e": "CIEDE2000 on object pixels (lower is better)", "lpips": "LPIPS (lower is better)"}
-    fig, axes = plt.subplots(1, len(METRICS), figsize=(4.2 * len(METRICS), 3.6))
-    methods = list(dict.fromkeys(r["method"] for r in rows))
+    from matplotlib.ticker import FixedLocator, NullLocator
+
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7.5))
+    axes = axes.ravel()
+    lossy = [r for r in rows if r["setting"] != "lossless"]  # PNG: exact, at 100 dB, off the scale
+    methods = list(dict.fromkeys(r["method"] for r in lossy))
     for ax, metric in zip(axes, METRICS):
         for method in methods:
-            part = sorted((r for r in rows if r["method"] == method), key=lambda r: float(r["bits_per_view"]))
+            part = sorted((r for r in lossy if r["method"] == method), key=lambda r: float(r["bits_per_view"]))
             family = part[0]["family"]
             xs = [float(r["bits_per_view"]) for r in part]
             ys = [float(r[metric]) for r in part]
@@ -130,11 +134,17 @@ def plot(rows: list[dict], out: Path) -> None:
                     linestyle="-" if family == "autoencoder" else "--", label=method)
         ax.axvline(512, color="grey", linewidth=0.8, linestyle=":")
         ax.set_xscale("log")
+        ax.xaxis.set_major_locator(FixedLocator([128, 256, 512, 1024, 2048, 4096, 8192]))
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.set_xticklabels(["128", "256", "512", "1k", "2k", "4k", "8k"])
         ax.set_xlabel("bits per view")
         ax.set_title(titles[metric], fontsize=9)
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=7)
-    fig.suptitle("mvshapes 32 px test views: rate-distortion (dotted line: 512 bits)", fontsize=10)
+    axes[0].legend(fontsize=8)
+    png = [r for r in rows if r["setting"] == "lossless"]
+    note = f"; PNG (lossless) takes {float(png[0]['bits_per_view']):.0f} bits" if png else ""
+    fig.suptitle("mvshapes 32 px test views: rate-distortion (dotted line: 512 bits" + note + ")",
+                 fontsize=10)
     fig.tight_layout()
     fig.savefig(out, dpi=130)
 
@@ -146,9 +156,14 @@ def main() -> None:
                         help="LABEL=PATH of an autoencoder checkpoint (default: the bundled one)")
     parser.add_argument("--no-codecs", action="store_true", help="only the autoencoders")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--plot-only", action="store_true", help="redraw the figure from the CSV")
     args = parser.parse_args()
     if args.n < 1:
         parser.error(f"--n must be >= 1, got {args.n}")
+    if args.plot_only:
+        plot(list(csv.DictReader(OUT.open())), OUT.with_suffix(".png"))
+        print(f"wrote {OUT.with_suffix('.png')}")
+        return
     torch.set_num_threads(args.threads)
     from semcom.data import load_dataset
 
