@@ -55,16 +55,19 @@ def run_variant(name: str, variant: dict, minutes: float, threads: int, val_ever
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.toml"
         config.write_text(config_text(variant, threads, val_every))
-        command = [sys.executable, "-m", "semcom.cli", "train", "autoencoder", "--config", str(config),
+        semcom = Path(sys.executable).with_name("semcom")  # the console script beside this Python
+        command = [str(semcom), "train", "autoencoder", "--config", str(config),
                    "--out", str(Path(tmp) / "run"), "--no-progress"]
         # the data is loaded before the clock of the run starts; the budget counts training only
         try:
-            subprocess.run(command, timeout=minutes * 60 + 120, check=False, cwd=ROOT,
+            subprocess.run(command, timeout=minutes * 60 + 30, check=False, cwd=ROOT,
                            stdout=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
             pass
         log = Path(tmp) / "run" / "train_log.csv"
         rows = list(csv.DictReader(log.open())) if log.is_file() else []
+    if not rows:
+        raise SystemExit(f"{name}: the training run wrote no log (run its config by hand to see why)")
     kept = [r for r in rows if float(r["elapsed_s"]) <= minutes * 60]
     return [{"variant": name, **{k: r.get(k, "") for k in COLUMNS[1:]}} for r in kept]
 
