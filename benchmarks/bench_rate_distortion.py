@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
+import io
 import time
 from pathlib import Path
 
@@ -32,12 +34,19 @@ METRICS = ("psnr", "psnr_fg", "delta_e", "lpips")
 COLUMNS = ("method", "family", "setting", "bits_per_view", "n_views", *METRICS)
 
 
-def meter(background):
-    from semcom.metrics import ImageMetrics, ImageMetricsConfig
+@functools.cache
+def lpips_32px():
+    """The LPIPS network for 32 px views, loaded once for every row."""
     from semcom.metrics.lpips import load_lpips_for
 
+    return load_lpips_for(32)
+
+
+def meter(background):
+    from semcom.metrics import ImageMetrics, ImageMetricsConfig
+
     config = ImageMetricsConfig(metrics=METRICS, background=background)
-    return ImageMetrics(config, lpips=load_lpips_for(32))
+    return ImageMetrics(config, lpips=lpips_32px())
 
 
 def measure(truth: torch.Tensor, estimate: torch.Tensor, background, batch: int = 500) -> dict:
@@ -85,7 +94,10 @@ def autoencoder_rows(label: str, path: str | None, test, truth: torch.Tensor, ba
     dim = z.shape[-1]
     rows = []
     for bits in (*BITS, 32):
-        zq = z if bits == 32 else dequantise(quantise(z, QuantiserConfig(bits=bits)), QuantiserConfig(bits=bits))
+        zq = z  # b = 32: the float32 latent itself
+        if bits != 32:
+            quantiser = QuantiserConfig(bits=bits)
+            zq = dequantise(quantise(z, quantiser), quantiser)
         est = torch.cat([model.decode(stats.unstandardise(zq[s : s + 250])) for s in range(0, len(zq), 250)])
         rows.append({"method": label, "family": "autoencoder", "setting": f"{dim}x{bits}b",
                      "bits_per_view": dim * bits, "n_views": truth.shape[0],
@@ -100,13 +112,13 @@ def merge(rows: list[dict], path: Path = OUT) -> list[dict]:
     old = list(csv.DictReader(path.open())) if path.is_file() else []
     keys = {(r["method"], r["setting"]) for r in rows}
     merged = [r for r in old if (r["method"], r["setting"]) not in keys] + rows
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(merged)
-    tmp.replace(path)
+    from semcom.paths import atomic_write_bytes
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(merged)
+    atomic_write_bytes(path, buffer.getvalue().encode())
     return merged
 
 

@@ -59,14 +59,27 @@ class DiffusionTrainConfig(RunConfig):
         super().__post_init__()
         positive("DiffusionTrainConfig", width=self.width, levels=self.levels, depth=self.depth,
                  heads=self.heads)
-        ScoreNetConfig(views=1, latent_dim=1, width=self.width, levels=self.levels,
-                       time_dim=self.time_dim, groups=self.groups, arch=self.arch, depth=self.depth,
-                       heads=self.heads)  # one-line errors for a bad design now, not after encoding
+        self.net_config(views=1, latent_dim=1)  # one-line errors for a bad design now, not after encoding
         if not 0 <= self.joint_prob <= 1 or not 0 <= self.ema_decay < 1:
             raise SemcomError(
                 f"DiffusionTrainConfig: joint_prob must be in [0, 1] and ema_decay in [0, 1), "
                 f"got {self.joint_prob}, {self.ema_decay}"
             )
+
+    def net_config(self, views: int, latent_dim: int) -> ScoreNetConfig:
+        """The :class:`ScoreNetConfig` this run trains, for latents [V, D]."""
+        return ScoreNetConfig(
+            views=views,
+            latent_dim=latent_dim,
+            width=self.width,
+            levels=self.levels,
+            time_dim=self.time_dim,
+            groups=self.groups,
+            dropout=self.dropout,
+            arch=self.arch,
+            depth=self.depth,
+            heads=self.heads,
+        )
 
 
 @torch.no_grad()
@@ -135,19 +148,7 @@ def train_diffusion(
     train_z = encode_latents(autoencoder, stats, train_images)
     val_z = encode_latents(autoencoder, stats, val_images)
     views, dim = train_z.shape[1:]
-    net_config = ScoreNetConfig(
-        views=views,
-        latent_dim=dim,
-        width=config.width,
-        levels=config.levels,
-        time_dim=config.time_dim,
-        groups=config.groups,
-        dropout=config.dropout,
-        arch=config.arch,
-        depth=config.depth,
-        heads=config.heads,
-    )
-    net = build_score_net(net_config).train()
+    net = build_score_net(config.net_config(views, dim)).train()
     ema = EMA(net, config.ema_decay)
     optimizer = torch.optim.Adam(net.parameters(), lr=config.lr)
     state = TrainState(

@@ -26,7 +26,7 @@ from semcom.errors import SemcomError, check_choice
 from semcom.metrics.features import FeatureExtractor, extract_in_batches
 from semcom.metrics.frechet import frechet_distance_features, kernel_inception_distance
 from semcom.metrics.images import check_pair
-from semcom.metrics.objects import OBJECT_METRICS, check_background
+from semcom.metrics.objects import OBJECT_METRIC_FUNCTIONS, OBJECT_METRICS, check_background
 from semcom.metrics.reference import ReferenceFeatures
 
 PAIRED_METRICS = ("psnr", "ssim", "lpips", *OBJECT_METRICS)
@@ -155,11 +155,8 @@ class ImageMetrics:
             self._paired["ssim"].append(ssim(reference, estimate))
         if self.lpips is not None:
             self._paired["lpips"].append(self.lpips(reference, estimate))
-        for name in OBJECT_METRICS:
+        for name, fn in OBJECT_METRIC_FUNCTIONS.items():
             if name in self._paired:
-                from semcom.metrics import objects
-
-                fn = getattr(objects, name)
                 self._paired[name].append(fn(reference, estimate, self.config.background))
         for key, extractor in self.extractors.items():
             batch = self.config.feature_batch_size

@@ -94,3 +94,7 @@ def delta_e(
     with np.errstate(invalid="ignore", divide="ignore"):
         values = np.where(count > 0, (diff * mask).sum(axis=(1, 2)) / count, np.nan)
     return torch.from_numpy(values).float()
+
+
+#: each object-aware metric's per-image function (reference, estimate, background) -> [N]
+OBJECT_METRIC_FUNCTIONS = {"psnr_fg": psnr_fg, "delta_e": delta_e}

@@ -22,8 +22,10 @@ _EPS = (6 / 29) ** 3
 
 
 def srgb_to_lab(x: torch.Tensor) -> torch.Tensor:
-    """x: [..., 3, H, W] sRGB in [0, 1] (values outside are clamped) -> [..., 3, H, W] L*a*b*
-    (L* in [0, 100], a*, b* about [-128, 127])."""
+    """x: [..., 3, H, W] sRGB in [0, 1] (values outside are clamped; a grey [..., 1, H, W] image
+    is taken as R = G = B) -> [..., 3, H, W] L*a*b* (L* in [0, 100], a*, b* about [-128, 127])."""
+    if x.shape[-3] == 1:
+        x = x.expand(*x.shape[:-3], 3, *x.shape[-2:])
     x = x.clamp(0.0, 1.0)
     linear = torch.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055).clamp(min=1e-12) ** 2.4)
     matrix = (_RGB_TO_XYZ / _WHITE[:, None]).to(x)

@@ -156,15 +156,14 @@ def train_autoencoder(
         idx = torch.randint(0, len(train_images), (config.batch_size,), generator=state.generator)
         x = train_images[idx].float() / 255.0
         with autocast(config.precision):
-            x_hat = model(x, clamp=False)
+            x_hat = model(x, clamp=False).float()
         weight = None
         if config.object_weight != 1.0:
             weight = object_weights(x, background, config.object_weight)
-        loss = reconstruction_loss(x_hat.float(), x, config.loss, weight)
+        loss = reconstruction_loss(x_hat, x, config.loss, weight)
         if config.lab_weight > 0:
-            rgb = (lambda t: t.expand(*t.shape[:2], 3, *t.shape[3:])) if c == 1 else (lambda t: t)
-            lab = (srgb_to_lab(rgb(x_hat.float())) - srgb_to_lab(rgb(x))) / 100.0
-            loss = loss + config.lab_weight * reconstruction_loss(lab, torch.zeros_like(lab), "l1", weight)
+            lab_hat, lab = srgb_to_lab(x_hat) / 100.0, srgb_to_lab(x) / 100.0
+            loss = loss + config.lab_weight * reconstruction_loss(lab_hat, lab, "l1", weight)
         return optimiser_step(optimizer, loss)
 
     rows = run_training(
