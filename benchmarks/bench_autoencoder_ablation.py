@@ -23,6 +23,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from equal_time import chosen_variants, toml_text
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "results" / "mvshapes" / "autoencoder_ablation.csv"
 BASE = ROOT / "experiments" / "mvld_mvshapes_ae.toml"
@@ -44,11 +46,7 @@ def config_text(variant: dict, threads: int, val_every: int) -> str:
                 checkpoint_every=10**6)
     for key in ("lr_final", "lr_decay_from", "lr_restarts"):
         data.pop(key, None)
-    lines = []
-    for key, value in data.items():
-        text = f'"{value}"' if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
-        lines.append(f"{key} = {text}")
-    return "\n".join(lines) + "\n"
+    return toml_text(data)
 
 
 def run_variant(name: str, variant: dict, minutes: float, threads: int, val_every: int) -> list[dict]:
@@ -103,11 +101,7 @@ def main() -> None:
     parser.add_argument("--variants", default=",".join(VARIANTS),
                         help="comma-separated subset of: " + ", ".join(VARIANTS))
     args = parser.parse_args()
-    names = [v.strip() for v in args.variants.split(",")]
-    unknown = [n for n in names if n not in VARIANTS]
-    if unknown or args.minutes <= 0:
-        parser.error(f"unknown variant(s) {unknown}; allowed: {', '.join(VARIANTS)}" if unknown
-                     else f"--minutes must be > 0, got {args.minutes}")
+    names = chosen_variants(parser, args, VARIANTS)
     rows = []
     for name in names:
         print(f"{name}: training for {args.minutes:g} min ...", flush=True)

@@ -31,8 +31,11 @@ import torch
 
 from semcom.metrics.objects import OBJECT_METRICS
 
-COLUMNS = ("method", "sampler", "nfe", "observed_views", "n", "coherence", "camera_acc", "fid", "fd_clf",
-           "lpips", "ssim", "psnr", "psnr_fg", "delta_e", "fid_recon", "kid")
+#: the row's identity, then the metrics of the imputed views
+KEY_COLUMNS = ("method", "sampler", "guidance", "nfe", "observed_views", "n")
+METRIC_COLUMNS = ("coherence", "camera_acc", "fid", "fd_clf",
+                  "lpips", "ssim", "psnr", "psnr_fg", "delta_e", "fid_recon", "kid")
+COLUMNS = KEY_COLUMNS + METRIC_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -250,9 +253,11 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
         values = accumulator.compute()
         if bank is not None:
             values.update(bank.compute((m, k), kid_generator))
-        rows.append({"method": m, "sampler": getattr(imputer, "sampler_name", "") if m == method else "",
-                     "nfe": nfe if m == method else 0, "observed_views": k, "n": len(test),
-                     **{c: values.get(c) for c in COLUMNS[5:]}, "n_images": values["n_images"]})
+        ours = m == method
+        rows.append({"method": m, "sampler": getattr(imputer, "sampler_name", "") if ours else "",
+                     "guidance": getattr(imputer, "guidance", None) if ours else None,
+                     "nfe": nfe if ours else 0, "observed_views": k, "n": len(test),
+                     **{c: values.get(c) for c in METRIC_COLUMNS}, "n_images": values["n_images"]})
     return rows
 
 

@@ -6,14 +6,18 @@ from pathlib import Path
 
 import click
 
+from semcom.sampler_defaults import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DEFAULT_STEPS
+
 
 @click.command()
 @click.option("--dataset", default="mvshapes", show_default=True)
 @click.option("--size", type=int, default=None, help="Image side (dataset default).")
 @click.option("--imputer", "imputer_names", default="mvld", show_default=True,
               help="mvld, smvae, mopoe, mvae, or a comma-separated list to compare them.")
-@click.option("--sampler", default="dpmpp_2m_sde", show_default=True, help="Diffusion sampler (mvld).")
-@click.option("--steps", type=int, default=24, show_default=True, help="Sampler steps (mvld).")
+@click.option("--sampler", default=DEFAULT_SAMPLER, show_default=True, help="Diffusion sampler (mvld).")
+@click.option("--steps", type=int, default=DEFAULT_STEPS, show_default=True, help="Sampler steps (mvld).")
+@click.option("--guidance", type=float, default=DEFAULT_GUIDANCE, show_default=True,
+              help="mvld: weight of guidance from the joint mode (0 = none; doubles the network passes).")
 @click.option("--n", type=int, default=1000, show_default=True, help="Test objects.")
 @click.option("--fid/--no-fid", default=False, show_default=True,
               help="Also FID and KID on Inception features (about 0.2 s per image per core; "
@@ -28,7 +32,7 @@ import click
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="CSV to write [default: results/<dataset>/imputation.csv].")
-def evaluate(dataset, size, imputer_names, sampler, steps, n, fid, autoencoder_path, score_net_path,
+def evaluate(dataset, size, imputer_names, sampler, steps, guidance, n, fid, autoencoder_path, score_net_path,
              peer_path, seed, out) -> None:
     """Quality of imputed views per number of observed views, with the reconstruction ceiling and
     two naive baselines; prints the table, writes CSV and a figure.
@@ -51,7 +55,7 @@ def evaluate(dataset, size, imputer_names, sampler, steps, n, fid, autoencoder_p
                           f"got {', '.join(vaes) or 'none'}")
     config = EvaluateConfig(dataset=dataset, size=size, n=n, seed=seed, fid=fid)
     # every model is loaded before any is evaluated: a missing one is found in seconds
-    imputers = [load_imputer(name, dataset, size=size, sampler=sampler, steps=steps,
+    imputers = [load_imputer(name, dataset, size=size, sampler=sampler, steps=steps, guidance=guidance,
                              autoencoder_path=autoencoder_path, score_net_path=score_net_path,
                              peer_path=peer_path if name != "mvld" else None) for name in names]
     rows, seen = [], set()

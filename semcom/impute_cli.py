@@ -11,6 +11,7 @@ import click
 import torch
 
 from semcom.errors import SemcomError
+from semcom.sampler_defaults import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DEFAULT_STEPS
 
 
 def parse_observed(text: str, view_names: tuple[str, ...]) -> list[int]:
@@ -87,12 +88,14 @@ def save_impute_grid(
               help="Score network checkpoint [default: the bundled model].")
 @click.option("--split", default="test", show_default=True)
 @click.option("--n", "rows", type=int, default=8, show_default=True, help="Objects shown.")
-@click.option("--sampler", default="dpmpp_2m_sde", show_default=True)
-@click.option("--steps", type=int, default=24, show_default=True)
+@click.option("--sampler", default=DEFAULT_SAMPLER, show_default=True)
+@click.option("--steps", type=int, default=DEFAULT_STEPS, show_default=True)
+@click.option("--guidance", type=float, default=DEFAULT_GUIDANCE, show_default=True,
+              help="Weight of guidance from the joint mode (0 = none).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), default="impute.png", show_default=True)
 def impute(
-    dataset, observed, autoencoder_path, score_net_path, split, rows, sampler, steps, seed, out
+    dataset, observed, autoencoder_path, score_net_path, split, rows, sampler, steps, guidance, seed, out
 ):
     """Impute the views not in --observed for a few objects and write a comparison grid."""
     from semcom.data import load_dataset
@@ -101,7 +104,8 @@ def impute(
     ds = load_dataset(dataset, split)
     sent = parse_observed(observed, ds.view_names)
     imputer = load_mvld(dataset, ds.image_shape[-1], autoencoder_path=autoencoder_path,
-                        score_net_path=score_net_path, sampler=sampler, steps=steps)
+                        score_net_path=score_net_path, sampler=sampler, steps=steps,
+                        guidance=guidance)
     x, y = ds.batch(slice(0, min(rows, len(ds))))
     mask = torch.zeros(len(x), ds.num_views, dtype=torch.bool)
     mask[:, sent] = True

@@ -115,8 +115,14 @@ def train_diffusion_cmd(
         dataset=config.dataset,
         require_stats=True,
     )
+    from semcom.metrics.classifier import judge_predictor
+
+    predict = judge_predictor(config.dataset, h)
+    if predict is None and config.val_coherence_objects:
+        click.echo(f"validation without coherence: no bundled classifier for {config.dataset}", err=True)
     path = train_diffusion(
-        config, autoencoder, stats, train_ds.images, val_ds.images, out, progress=not no_progress
+        config, autoencoder, stats, train_ds.images, val_ds.images, out, progress=not no_progress,
+        val_labels=val_ds.labels, predict=predict,
     )
     click.echo(
         f"wrote {path} (+ .json), log {out / 'train_log.csv'}, resume state {out / 'resume.*'}"

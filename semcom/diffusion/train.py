@@ -6,6 +6,12 @@ in the autoencoder checkpoint). Each step draws a batch, a per-sample conditioni
 :func:`semcom.diffusion.masked.masked_diffusion_loss`; an EMA of the weights is kept and is
 what gets saved for sampling.
 
+Validation (every ``val_every`` steps): the masked loss of the network and of its EMA on fixed
+masks, times and noise, and, given a class judge (``predict``) and ``val_coherence_objects`` > 0,
+``val_coherence_1``: the share of views imputed by the EMA network from one observed view (view
+i mod V of object i; the receiver's default sampler, a fixed seed) that the judge gives the
+object's class, the number the receiver is judged by.
+
 Outputs in ``out_dir``: ``score_net.{safetensors,json}`` (EMA weights, config, metadata naming
 the autoencoder), ``train_log.csv`` and ``resume.{safetensors,json}``.
 """
@@ -23,12 +29,20 @@ from semcom.diffusion.masked import (
     sample_observed_mask,
     sample_training_times,
 )
-from semcom.errors import SemcomError
+from semcom.errors import SemcomError, check_choice
 from semcom.models.autoencoder import LatentStats, MultiViewAutoencoder
 from semcom.models.checkpoint import save_score_net
 from semcom.models.score_net import ScoreNetConfig, build_score_net
 from semcom.models.train_config import RunConfig, positive
-from semcom.models.training import TrainState, optimiser_step, run_summary, run_training, try_resume
+from semcom.models.training import (
+    PRECISIONS,
+    TrainState,
+    autocast,
+    optimiser_step,
+    run_summary,
+    run_training,
+    try_resume,
+)
 
 SCORE_NET_NAME = "score_net"
 
@@ -54,9 +68,15 @@ class DiffusionTrainConfig(RunConfig):
     steps: int = 50000
     val_every: int = 1000
     checkpoint_every: int = 5000
+    precision: str = "float32"  # or "bfloat16": autocast of the forward pass
+    val_coherence_objects: int = 200  # validation objects imputed from one view (0 = off)
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        check_choice("DiffusionTrainConfig: precision", self.precision, PRECISIONS)
+        if self.val_coherence_objects < 0:
+            raise SemcomError(f"DiffusionTrainConfig: val_coherence_objects must be >= 0, got "
+                              f"{self.val_coherence_objects}")
         positive("DiffusionTrainConfig", width=self.width, levels=self.levels, depth=self.depth,
                  heads=self.heads)
         self.net_config(views=1, latent_dim=1)  # one-line errors for a bad design now, not after encoding
@@ -113,6 +133,35 @@ def validation_loss(
     return loss
 
 
+@torch.no_grad()
+def validation_coherence(
+    net: torch.nn.Module,
+    autoencoder: MultiViewAutoencoder,
+    stats: LatentStats,
+    latents: torch.Tensor,
+    labels: torch.Tensor,
+    predict,
+) -> float:
+    """Share of the views imputed from one observed view (view i mod V of object i) that
+    ``predict`` (views [B, V, C, H, W] -> classes [B, V]) gives the object's class.
+
+    latents: [N, V, D] standardised; labels: [N] classes. The receiver's default sampler with a
+    fixed seed, so rows are comparable.
+    """
+    from semcom.models.imputer import MVLDImputer
+
+    n, views = latents.shape[:2]
+    observed = torch.zeros(n, views, dtype=torch.bool)
+    observed[torch.arange(n), torch.arange(n) % views] = True
+    was_training = net.training
+    imputer = MVLDImputer(autoencoder, net.eval(), stats)
+    z = imputer.impute_latents(latents, observed, torch.Generator().manual_seed(0))
+    predicted = predict(imputer.decode(z))
+    net.train(was_training)
+    hits = (predicted == labels[:, None]) & ~observed
+    return float(hits.sum()) / float((~observed).sum())
+
+
 def check_width_covers_latents(width: int, views: int, latent_dim: int) -> None:
     """One-line error when the score net's output path (``width`` units before the last linear
     layer) is narrower than the V * D latent dimensions: its -eps prediction would then have rank
@@ -134,10 +183,14 @@ def train_diffusion(
     out_dir: str | Path,
     *,
     progress: bool = True,
+    val_labels: torch.Tensor | None = None,
+    predict=None,
 ) -> Path:
     """Train the score net on the latents of uint8 images; returns the final checkpoint path.
 
-    Sets torch's intra-op threads to ``config.threads`` (process-wide).
+    val_labels: [N_val] classes of the validation objects and ``predict`` a class judge (views
+    [B, V, C, H, W] -> [B, V]): with both, validation also logs ``val_coherence_1`` (see the
+    module notes). Sets torch's intra-op threads to ``config.threads`` (process-wide).
     """
     out_dir = Path(out_dir)
     per_view = config.arch == "view_tokens"  # one token per view: its width covers one view's D
@@ -161,15 +214,24 @@ def train_diffusion(
         idx = torch.randint(0, len(train_z), (config.batch_size,), generator=g)
         observed = sample_observed_mask(config.batch_size, views, g, config.joint_prob)
         t = sample_training_times(config.batch_size, g, config.t_min)
-        value = optimiser_step(optimizer, masked_diffusion_loss(net, train_z[idx], observed, t, g))
+        with autocast(config.precision):
+            loss = masked_diffusion_loss(net, train_z[idx], observed, t, g)
+        value = optimiser_step(optimizer, loss)
         ema.update(net, step=state.step)  # state.step counts the steps done before this one
         return value
 
+    judged = config.val_coherence_objects if (predict is not None and val_labels is not None) else 0
+
     def validate() -> dict[str, float]:
-        return {
+        row = {
             "val_loss": validation_loss(net, val_z, config),
             "val_loss_ema": validation_loss(ema.model, val_z, config),
         }
+        if judged:
+            row["val_coherence_1"] = validation_coherence(
+                ema.model, autoencoder, stats, val_z[:judged], val_labels[:judged], predict
+            )
+        return row
 
     rows = run_training(
         state=state,

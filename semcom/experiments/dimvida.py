@@ -43,6 +43,7 @@ from semcom.experiments.augment import imputer_digest, load_or_generate
 from semcom.experiments.classify import AVERAGES, TrainSettings, evaluate, train_classifier
 from semcom.models.classifiers import ARCHITECTURES
 from semcom.models.train_config import load_toml_config, positive
+from semcom.sampler_defaults import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DEFAULT_STEPS
 from semcom.system.imputers import IMPUTERS
 
 TRAIN_SETS = ("single", "augmented")
@@ -67,8 +68,9 @@ class DimvidaConfig:
     n_test: int = 400  # objects in the evaluation part (NMR_e)
     split_seed: int = 0  # which objects go where, and which view each keeps
     imputer: str = "mvld"  # or "oracle": the real other views instead of generated ones
-    sampler: str = "dpmpp_2m_sde"
-    steps: int = 24
+    sampler: str = DEFAULT_SAMPLER
+    steps: int = DEFAULT_STEPS
+    guidance: float = DEFAULT_GUIDANCE  # weight of guidance from the joint mode (0 = none)
     generation_seed: int = 0
     generation_batch: int = 100
     architectures: tuple[str, ...] = ("resnet18_s2", "mobilenetv3_small")
@@ -179,7 +181,7 @@ def prepare(config: DimvidaConfig, imputer=None, *, progress: bool = True) -> Pr
     oracle = config.imputer == ORACLE
     if imputer is None and not oracle:  # before the data: a missing model fails fast
         imputer = load_imputer(config.imputer, config.dataset, size=size, sampler=config.sampler,
-                               steps=config.steps)
+                               steps=config.steps, guidance=config.guidance)
     pool = load_dataset(config.dataset, config.pool_split, size=size, n=config.pool_objects,
                         seed=config.data_seed, progress=progress)
     if len(pool) < config.n_train + config.n_test:

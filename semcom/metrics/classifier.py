@@ -207,6 +207,13 @@ def find_classifier(
     return load_classifier(dataset, image_size, folder, target)
 
 
+def judge_predictor(dataset: str, image_size: int | None = None):
+    """The bundled class judge's ``predict`` (views [B, V, C, H, W] -> classes [B, V]) for
+    validation during training, or None when ``dataset`` has none at ``image_size``."""
+    model = find_classifier(dataset, image_size)
+    return None if model is None else model.predict
+
+
 def load_classifier(
     dataset: str, image_size: int | None = None, folder: Path | None = None, target: str = "class"
 ) -> ViewClassifier:

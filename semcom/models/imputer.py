@@ -24,12 +24,14 @@ from typing import Literal
 
 import torch
 
+from semcom.diffusion.guidance import check_guidance, joint_guided_denoiser
 from semcom.diffusion.samplers import NFECounter, denoiser_from_score_net, get_sampler
 from semcom.diffusion.schedules import make_schedule
 from semcom.diffusion.sde import VPSDE, expand_like
 from semcom.errors import SemcomError, check_choice
 from semcom.models.autoencoder import LatentStats, MultiViewAutoencoder
 from semcom.models.score_net import ScoreNet
+from semcom.sampler_defaults import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DEFAULT_STEPS
 
 ObservedOutput = Literal["input", "decoded"]
 
@@ -97,8 +99,10 @@ class MVLDImputer(LatentImputer):
     with 24 steps uniform in log-SNR (25 NFE), matched Euler-Maruyama with 1000 steps on an
     early mvshapes model while the deterministic ODE solvers (DPM-Solver++(2M), Heun, DDIM)
     drifted far off at any NFE (see benchmarks/bench_diffusion_sampler_quality.py); on the
-    exact Gaussian toy all of them converge. ``last_nfe`` holds the network evaluations per sample of the
-    last :meth:`impute_latents` call (0 when nothing was missing).
+    exact Gaussian toy all of them converge. ``guidance``: the weight w of guidance from the
+    joint mode (:mod:`semcom.diffusion.guidance`; 0 = none), which doubles the network passes
+    per step. ``last_nfe`` holds the network passes per sample of the last
+    :meth:`impute_latents` call, both guidance branches counted (0 when nothing was missing).
     """
 
     def __init__(
@@ -107,8 +111,9 @@ class MVLDImputer(LatentImputer):
         score_net: ScoreNet,
         stats: LatentStats,
         *,
-        sampler: str = "dpmpp_2m_sde",
-        steps: int = 24,
+        sampler: str = DEFAULT_SAMPLER,
+        steps: int = DEFAULT_STEPS,
+        guidance: float = DEFAULT_GUIDANCE,
         schedule: str = "logsnr_uniform",
         t_min: float = 1e-3,
         observed_output: ObservedOutput = "input",
@@ -130,6 +135,7 @@ class MVLDImputer(LatentImputer):
         self.sampler_name = sampler
         self.sampler = get_sampler(sampler)
         self.schedule = make_schedule(schedule, steps, t_min=t_min)
+        self.guidance = check_guidance(guidance)
         self.observed_output = check_choice(
             "observed_output", observed_output, ("input", "decoded")
         )
@@ -160,8 +166,12 @@ class MVLDImputer(LatentImputer):
             tuple(latents.shape), generator, latents.dtype, latents.device
         )
         counter = NFECounter(denoiser_from_score_net(self.score_net, self.sde))
+        denoiser = joint_guided_denoiser(
+            counter, self.guidance, observed_mask=observed, known=latents, generator=generator,
+            sde=self.sde,
+        )
         out = self.sampler(
-            counter,
+            denoiser,
             x_init,
             self.schedule,
             observed_mask=observed,

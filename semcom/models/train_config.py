@@ -110,6 +110,7 @@ class RunConfig:
     lr_final: float | None = None  # cosine annealing from lr to lr_final over [lr_decay_from, steps]
     lr_decay_from: int = 0  # the learning rate is constant (lr) before this step
     lr_restarts: tuple[int, ...] = ()  # warm restarts: back to lr, then a new cosine to lr_final
+    max_minutes: float | None = None  # stop at the first validation after this much training wall time
 
     def __post_init__(self) -> None:
         names = (
@@ -121,6 +122,7 @@ class RunConfig:
             "threads",
             "n_train",
             "n_val",
+            "max_minutes",
         )
         positive(type(self).__name__, **{k: getattr(self, k) for k in names})
         if self.lr_final is not None and not 0 < self.lr_final <= self.lr:

@@ -35,7 +35,8 @@ RESUME_NAME = "resume"
 #: config fields a resumed run may change: run longer, log differently, or anneal the learning
 #: rate from where the run stands (``lr_final``, ``lr_decay_from``, ``lr_restarts``)
 RESUMABLE_CHANGES = frozenset(
-    {"steps", "val_every", "checkpoint_every", "threads", "lr_final", "lr_decay_from", "lr_restarts"}
+    {"steps", "val_every", "checkpoint_every", "threads", "lr_final", "lr_decay_from", "lr_restarts",
+     "max_minutes"}
 )
 LOG_NAME = "train_log.csv"
 
@@ -133,7 +134,10 @@ def run_training(
     """Train from ``state.step`` to ``config.steps``; returns the log rows (also in the CSV).
 
     Validation every ``config.val_every`` steps, a resumable checkpoint every
-    ``config.checkpoint_every`` steps and at the end.
+    ``config.checkpoint_every`` steps and at the end. With ``config.max_minutes`` the run also
+    ends at the first validation after that much training wall time (resumed runs count their
+    earlier time): training designs at equal CPU time, or a session's budget. A later call with a
+    larger budget or more steps continues it.
 
     step_fn() performs one optimisation step and returns its loss; validate() returns named
     validation metrics. A row is logged at every validation: step, train_loss (mean since the
@@ -149,9 +153,10 @@ def run_training(
     rows: list[dict[str, Any]] = [r for r in read_log(log_path) if int(r["step"]) <= state.step]
     running, count = 0.0, 0
     start = time.perf_counter() - state.elapsed_s
+    budget_s = None if config.max_minutes is None else 60.0 * config.max_minutes
     bar = tqdm(total=total_steps, initial=state.step, desc=desc, disable=not progress, unit="step")
     try:
-        while state.step < total_steps:
+        while state.step < total_steps and (budget_s is None or state.elapsed_s < budget_s):
             lr = learning_rate(config, state.step)
             for group in state.optimizer.param_groups:
                 group["lr"] = lr
@@ -160,6 +165,8 @@ def run_training(
             running, count = running + loss, count + 1
             bar.update(1)
             last = state.step == total_steps
+            if budget_s is not None and time.perf_counter() - start >= budget_s and state.step % val_every == 0:
+                last = True  # the budget is spent: this validation is the run's last row
             if state.step % val_every == 0 or last:
                 metrics = validate()
                 state.elapsed_s = time.perf_counter() - start

@@ -10,6 +10,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from semcom.sampler_defaults import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DEFAULT_STEPS
+
 SCHEMES = ("semantic", "bitexact", "hybrid", "capacity")
 CHANNELS = ("awgn", "rayleigh-block", "rayleigh-fast")
 LINK_MODES = ("full", "abstraction")
@@ -83,7 +85,9 @@ AXES: dict[str, Axis] = {a.name: a for a in (
     Axis("codec", str, "jpeg", PIXELS, _choice(CODECS), "image codec of the bit-exact schemes"),
     Axis("quality", int, 75, PIXELS, _range(1, 100, "quality"), "codec quality (lossy codecs)"),
     Axis("imputer", str, "mvld", IMPUTING, _choice(IMPUTERS), "receiver imputer for missing views"),
-    Axis("sampler", str, "dpmpp_2m_sde", IMPUTING, _sampler, "diffusion sampler"),
-    Axis("steps", int, 24, IMPUTING, _range(1, 10000, "steps"), "sampler steps"),
+    Axis("sampler", str, DEFAULT_SAMPLER, IMPUTING, _sampler, "diffusion sampler"),
+    Axis("steps", int, DEFAULT_STEPS, IMPUTING, _range(1, 10000, "steps"), "sampler steps"),
+    Axis("guidance", float, DEFAULT_GUIDANCE, IMPUTING, _range(0.0, 20.0, "guidance weight"),
+         "weight of guidance from the joint mode (0 = none; doubles the network passes)"),
     Axis("seed", int, 0, ALL, _range(0, 2**31 - 1, "seed"), "seed of every random draw of the cell"),
 )}

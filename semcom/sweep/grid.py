@@ -31,6 +31,7 @@ class Cell:
     imputer: str | None = None
     sampler: str | None = None
     steps: int | None = None
+    guidance: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)

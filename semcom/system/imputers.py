@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from semcom.errors import SemcomError, check_choice
+from semcom.sampler_defaults import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DEFAULT_STEPS
 
 IMPUTERS = ("mvld", "smvae", "mopoe", "mvae")
 MODELS_ENV = "SEMCOM_MODELS"
@@ -68,7 +69,8 @@ def peer_checkpoint(method: str, dataset: str, size: int) -> Path:
 
 
 def load_mvld(dataset: str, size: int, *, autoencoder_path=None, score_net_path=None,
-              sampler: str = "dpmpp_2m_sde", steps: int = 24):
+              sampler: str = DEFAULT_SAMPLER, steps: int = DEFAULT_STEPS,
+              guidance: float = DEFAULT_GUIDANCE):
     """The MVLD imputer for ``dataset`` at image side ``size``: the given checkpoints, else
     those :func:`mvld_checkpoints` finds; checks that they fit the dataset."""
     from semcom.data import dataset_info
@@ -84,17 +86,18 @@ def load_mvld(dataset: str, size: int, *, autoencoder_path=None, score_net_path=
                                              image_size=size, dataset=dataset, require_stats=True)
     score_net, _ = load_score_net(score_net_path, views=autoencoder.config.views,
                                   latent_dim=autoencoder.config.latent_dim)
-    return MVLDImputer(autoencoder, score_net, stats, sampler=sampler, steps=steps)
+    return MVLDImputer(autoencoder, score_net, stats, sampler=sampler, steps=steps, guidance=guidance)
 
 
-def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: str = "dpmpp_2m_sde",
-                 steps: int = 24, autoencoder_path=None, score_net_path=None, peer_path=None):
+def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: str = DEFAULT_SAMPLER,
+                 steps: int = DEFAULT_STEPS, guidance: float = DEFAULT_GUIDANCE, autoencoder_path=None,
+                 score_net_path=None, peer_path=None):
     """The imputer ``name`` trained on ``dataset`` at image side ``size`` (dataset default).
 
     autoencoder_path, score_net_path: mvld's checkpoints (default: :func:`mvld_checkpoints`);
     peer_path: a VAE's checkpoint (default: :func:`peer_checkpoint`).
 
-    sampler, steps: the diffusion sampler of mvld (the VAEs need none: one encoder and one
+    sampler, steps, guidance: the diffusion sampler of mvld and its guidance weight (the VAEs need none: one encoder and one
     decoder pass, the latent drawn from their posterior). The VAEs come wrapped in a
     :class:`~semcom.models.peers.link.ViewSpaceImputer`: in the semantic scheme they impute
     from the views decoded by the MVLD autoencoder, whose latents are what is sent (the same
@@ -108,13 +111,14 @@ def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: s
     if name != "mvld":
         from semcom.models.peers.link import ViewSpaceImputer
 
-        codec = lambda: load_imputer("mvld", dataset, size=size, sampler=sampler, steps=steps)  # noqa: E731
+        codec = lambda: load_imputer("mvld", dataset, size=size, sampler=sampler, steps=steps,  # noqa: E731
+                                     guidance=guidance)
         path = peer_path or peer_checkpoint(name, dataset, size)
         return ViewSpaceImputer(_load_peer_imputer(name, path, size, info), codec)
     if peer_path is not None:
         raise SemcomError("a VAE checkpoint was given for mvld; mvld takes autoencoder_path and score_net_path")
     return load_mvld(dataset, size, autoencoder_path=autoencoder_path, score_net_path=score_net_path,
-                     sampler=sampler, steps=steps)
+                     sampler=sampler, steps=steps, guidance=guidance)
 
 
 def _load_peer_imputer(method: str, path, size: int, info):

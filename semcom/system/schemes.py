@@ -19,6 +19,7 @@ import math
 import numpy as np
 import torch
 
+from semcom.sampler_defaults import DEFAULT_GUIDANCE
 from semcom.sweep.grid import Cell
 from semcom.sweep.runner import SweepContext
 from semcom.system.codecs import CodecConfig
@@ -51,9 +52,11 @@ def _imputer(context: SweepContext, cell: Cell):
     from semcom.system.imputers import load_imputer
 
     data = context.config.data
-    key = ("imputer", cell.imputer, cell.sampler, cell.steps)
+    guidance = DEFAULT_GUIDANCE if cell.guidance is None else cell.guidance  # a cell built by hand
+    key = ("imputer", cell.imputer, cell.sampler, cell.steps, guidance)
     return context.cached(key, lambda: load_imputer(cell.imputer, data.dataset, size=data.size,
-                                                    sampler=cell.sampler, steps=cell.steps))
+                                                    sampler=cell.sampler, steps=cell.steps,
+                                                    guidance=guidance))
 
 
 def _evaluation(context: SweepContext) -> CellEvaluation:

@@ -34,13 +34,12 @@ def _train(method: str, dataset, config_path, out_dir, steps, image_size, n_trai
 
 def _judge(dataset: str, image_size: int | None):
     """The bundled view classifier's predict function, or None (with a note) if there is none."""
-    from semcom.metrics.classifier import find_classifier
+    from semcom.metrics.classifier import judge_predictor
 
-    model = find_classifier(dataset, image_size)
-    if model is None:
+    predict = judge_predictor(dataset, image_size)
+    if predict is None:
         click.echo(f"validation without coherence: no bundled classifier for {dataset}", err=True)
-        return None
-    return model.predict
+    return predict
 
 
 def _command(method: str, summary: str) -> click.Command:

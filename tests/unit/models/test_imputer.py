@@ -87,3 +87,15 @@ def test_mismatches_give_one_line_errors(parts):
         imputer.impute(views, observed[:, :2], torch.Generator())
     with pytest.raises(SemcomError, match="bool"):
         imputer.impute(views, observed.float(), torch.Generator())
+
+
+def test_guidance_doubles_the_counted_network_passes_and_keeps_observed_views(parts):
+    imputer = MVLDImputer(*parts, steps=5, guidance=2.0)
+    views, observed = _views_and_mask()
+    out = imputer.impute(views, observed, torch.Generator().manual_seed(0))
+    assert imputer.last_nfe == 2 * expected_nfe("dpmpp_2m_sde", 5)
+    assert torch.equal(out[observed], views[observed])
+    plain = MVLDImputer(*parts, steps=5).impute(views, observed, torch.Generator().manual_seed(0))
+    assert not torch.allclose(out[~observed], plain[~observed])
+    with pytest.raises(SemcomError, match="guidance weight"):
+        MVLDImputer(*parts, guidance=-1.0)

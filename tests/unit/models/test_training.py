@@ -205,3 +205,50 @@ def test_a_finished_run_can_be_resumed_with_annealing(tmp_path):
     a, _, _ = load_autoencoder(const)
     b, _, _ = load_autoencoder(anneal)
     assert any(not torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values(), strict=True))
+
+
+def test_diffusion_validation_logs_coherence_from_one_view_and_bf16_trains(tmp_path):
+    """A judge that always names the object's class gives coherence 1, one that never does 0;
+    the bfloat16 run's loss still falls."""
+    from semcom.diffusion.train import validation_coherence
+
+    train, val = _toy_images(64, 0), _toy_images(16, 1)
+    labels = torch.arange(16) % 3
+    ae_path = train_autoencoder(AutoencoderTrainConfig(steps=20, checkpoint_every=20, **AE_SMALL),
+                                train, val, tmp_path / "ae", progress=False)
+    ae, stats, _ = load_autoencoder(ae_path)
+    config = DiffusionTrainConfig(autoencoder=str(ae_path), width=32, levels=2, time_dim=16, batch_size=32,
+                                  lr=1e-3, steps=20, val_every=10, checkpoint_every=20, n_val=16,
+                                  precision="bfloat16", val_coherence_objects=8)
+    seen = []
+
+    def oracle(views):  # [B, V, C, H, W] -> [B, V]: the true class of each object
+        seen.append(views.shape)
+        return labels[: len(views), None].expand(-1, views.shape[1])
+
+    net_path = train_diffusion(config, ae, stats, train, val, tmp_path / "diff", progress=False,
+                               val_labels=labels, predict=oracle)
+    rows = list(csv.DictReader((tmp_path / "diff" / "train_log.csv").open()))
+    assert [float(r["val_coherence_1"]) for r in rows] == [1.0, 1.0]
+    assert seen[0] == (8, 2, 1, 8, 8)  # 8 objects, all views decoded
+    assert float(rows[-1]["val_loss"]) < float(rows[0]["val_loss"]) + 0.05
+    net, _ = load_score_net(net_path, views=2, latent_dim=4)
+    z = torch.randn(6, 2, 4, generator=torch.Generator().manual_seed(0))
+    wrong = lambda views: (labels[: len(views), None] + 1).expand(-1, views.shape[1])  # noqa: E731
+    assert validation_coherence(net, ae, stats, z, labels[:6], wrong) == 0.0
+    with pytest.raises(SemcomError, match="precision"):
+        DiffusionTrainConfig(precision="float16")
+
+
+def test_a_time_budget_ends_the_run_at_a_validation_and_a_larger_one_continues_it(tmp_path):
+    train, val = _toy_images(64, 0), _toy_images(16, 1)
+    short = AutoencoderTrainConfig(steps=80, checkpoint_every=80, max_minutes=1e-6, **AE_SMALL)
+    train_autoencoder(short, train, val, tmp_path / "a", progress=False)
+    rows = list(csv.DictReader((tmp_path / "a" / "train_log.csv").open()))
+    assert [int(r["step"]) for r in rows] == [20]  # the first validation after the budget
+    longer = AutoencoderTrainConfig(steps=80, checkpoint_every=80, **AE_SMALL)  # no budget
+    train_autoencoder(longer, train, val, tmp_path / "a", progress=False)
+    rows = list(csv.DictReader((tmp_path / "a" / "train_log.csv").open()))
+    assert [int(r["step"]) for r in rows] == [20, 40, 60, 80]
+    with pytest.raises(SemcomError, match="max_minutes must be > 0"):
+        AutoencoderTrainConfig(max_minutes=0)

@@ -49,7 +49,7 @@ def context(isolated_cache):
     ctx = SweepContext(parse_experiment(TEXT))
     imputer = tiny_imputer()
     for sampler, steps in (("dpmpp_2m", 24), ("dpmpp_2m", 3)):
-        ctx._cache[("imputer", "mvld", sampler, steps)] = imputer
+        ctx._cache[("imputer", "mvld", sampler, steps, 0.0)] = imputer
     from semcom.data import load_dataset
 
     ctx._cache["dataset"] = load_dataset("mvshapes", "test", n=4, progress=False, workers=1)
