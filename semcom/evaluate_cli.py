@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -46,6 +47,7 @@ def evaluate(dataset, size, imputer_names, sampler, steps, guidance, n, fid, aut
 
     from semcom.errors import SemcomError
     from semcom.evaluate import COLUMNS, EvaluateConfig, evaluate_imputer, plot_table
+    from semcom.paths import atomic_write_bytes
     from semcom.system.imputers import load_imputer
 
     names = [name.strip() for name in imputer_names.split(",") if name.strip()]
@@ -53,6 +55,9 @@ def evaluate(dataset, size, imputer_names, sampler, steps, guidance, n, fid, aut
     if peer_path is not None and len(vaes) != 1:
         raise SemcomError(f"--vae-checkpoint needs exactly one VAE (smvae, mopoe or mvae) in --imputer, "
                           f"got {', '.join(vaes) or 'none'}")
+    default = "imputation.csv" if names == ["mvld"] else "imputers.csv"
+    out = out or Path("results") / dataset / default
+    old = read_old_table(out)  # before any computing: a bad --out fails in a second, not after the work
     config = EvaluateConfig(dataset=dataset, size=size, n=n, seed=seed, fid=fid)
     # every model is loaded before any is evaluated: a missing one is found in seconds
     imputers = [load_imputer(name, dataset, size=size, sampler=sampler, steps=steps, guidance=guidance,
@@ -66,17 +71,39 @@ def evaluate(dataset, size, imputer_names, sampler, steps, guidance, n, fid, aut
             if row["method"] in names or key not in seen:  # baselines and the ceiling once
                 rows.append(row)
                 seen.add(key)
-    default = "imputation.csv" if names == ["mvld"] else "imputers.csv"
-    out = out or Path("results") / dataset / default
-    out.parent.mkdir(parents=True, exist_ok=True)
     table = pd.DataFrame(rows)[list(COLUMNS)]
-    if out.is_file():
-        table = merge_table(pd.read_csv(out), table)
-    table.to_csv(out, index=False)
+    if old is not None:
+        table = merge_table(old, table)
+    atomic_write_bytes(out, table.to_csv(index=False).encode())
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.precision", 4):
         click.echo(table.to_string(index=False))
     figures = plot_table(table.to_dict("records"), out.with_suffix(""))
     click.echo(f"wrote {out} and {', '.join(str(f) for f in figures)}")
+
+
+def read_old_table(out: Path):
+    """The table already at ``out`` (rows of other methods are kept), None if there is none; a
+    one-line error when ``out`` cannot be the CSV written at the end."""
+    import pandas as pd
+
+    from semcom.errors import SemcomError
+
+    if out.suffix != ".csv":
+        raise SemcomError(f"--out must be a .csv file, got {out}")
+    if out.is_dir():
+        raise SemcomError(f"--out {out} is a folder; give a .csv file path")
+    parent = next((p for p in (out.parent, *out.parent.parents) if p.exists()), Path("."))
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise SemcomError(f"--out {out}: cannot write in {parent}")
+    if not out.is_file():
+        return None
+    try:
+        old = pd.read_csv(out)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise SemcomError(f"--out {out} exists but is not a readable CSV table ({err}); move it away") from None
+    if "method" not in old.columns:
+        raise SemcomError(f"--out {out} exists but is not an imputation table (no 'method' column); move it away")
+    return old
 
 
 def merge_table(old, new):

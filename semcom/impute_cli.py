@@ -79,6 +79,10 @@ def save_impute_grid(
     return out
 
 
+#: file types of the grid (matplotlib writers)
+GRID_FORMATS = (".png", ".pdf", ".svg", ".jpg")
+
+
 @click.command()
 @click.option("--dataset", default="mvshapes", show_default=True)
 @click.option("--observed", required=True, help='Sent views: indices or names, e.g. "0,2".')
@@ -87,7 +91,7 @@ def save_impute_grid(
 @click.option("--score-net", "score_net_path", default=None,
               help="Score network checkpoint [default: the bundled model].")
 @click.option("--split", default="test", show_default=True)
-@click.option("--n", "rows", type=int, default=8, show_default=True, help="Objects shown.")
+@click.option("--n", "rows", type=click.IntRange(min=1), default=8, show_default=True, help="Objects shown.")
 @click.option("--sampler", default=DEFAULT_SAMPLER, show_default=True)
 @click.option("--steps", type=int, default=DEFAULT_STEPS, show_default=True)
 @click.option("--guidance", type=float, default=DEFAULT_GUIDANCE, show_default=True,
@@ -98,6 +102,8 @@ def impute(
     dataset, observed, autoencoder_path, score_net_path, split, rows, sampler, steps, guidance, seed, out
 ):
     """Impute the views not in --observed for a few objects and write a comparison grid."""
+    if Path(out).suffix.lower() not in GRID_FORMATS:
+        raise SemcomError(f"--out {out}: unsupported image type; allowed: {', '.join(GRID_FORMATS)}")
     from semcom.data import load_dataset
     from semcom.system.imputers import load_mvld
 

@@ -75,33 +75,50 @@ def overlay_digits(crops: np.ndarray, digits: np.ndarray) -> np.ndarray:
     return np.where(mask, 255 - crops, crops).transpose(0, 3, 1, 2)
 
 
+def digit_anchors(n_digits: int, n: int, seed: int, split: str) -> np.ndarray:
+    """Index into the split's MNIST digits of view 0 of tuples 0..n-1. [n] int64
+
+    Tuple i takes entry i mod n_digits of the permutation number i // n_digits of the digits,
+    each permutation drawn from ``(seed, split, number)``: every digit once before any twice,
+    and entry i does not depend on n."""
+    parts = [np.random.default_rng([seed, SPLITS.index(split), 0x9017, e]).permutation(n_digits)
+             for e in range(-(-n // n_digits))]
+    return np.concatenate(parts or [np.empty(0, dtype=np.int64)])[:n].astype(np.int64)
+
+
 def build_arrays(
     split: str, size: int, n: int, seed: int, *, workers: int | None = None, progress: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Build ``n`` tuples. Returns images [n, 5, 3, 28, 28] uint8 and labels [n] int64."""
+    """Build ``n`` tuples. Returns images [n, 5, 3, 28, 28] uint8 and labels [n] int64.
+
+    Tuple i depends only on ``(seed, split, i)``: its anchor digit comes from
+    :func:`digit_anchors`, the other views' writers and every view's crop position from a
+    generator seeded with ``(seed, split, i)``."""
     digits, digit_labels = load_mnist(split)
-    rng = np.random.default_rng([seed, SPLITS.index(split), 0x9017])
-    anchors = rng.permutation(np.resize(np.arange(len(digits)), n)) if n > len(digits) else (
-        rng.permutation(len(digits))[:n]
-    )
+    anchors = digit_anchors(len(digits), n, seed, split)
     labels = digit_labels[anchors].astype(np.int64)
     by_class = [np.flatnonzero(digit_labels == c) for c in range(10)]
-    images = np.empty((n, INFO.num_views, 3, 28, 28), dtype=np.uint8)
-    for v, view in enumerate(INFO.view_names):
-        photo = load_photo(view)
-        if v == 0:
-            chosen = anchors
-        else:  # another writer of the same class for every other view
-            chosen = np.empty(n, dtype=np.int64)
-            for c in range(10):
-                rows = np.flatnonzero(labels == c)
-                chosen[rows] = rng.choice(by_class[c], size=len(rows))
-        ys = rng.integers(0, photo.shape[0] - 28 + 1, size=n)
-        xs = rng.integers(0, photo.shape[1] - 28 + 1, size=n)
-        rows_idx = ys[:, None] + np.arange(28)[None, :]  # [n, 28]
-        cols_idx = xs[:, None] + np.arange(28)[None, :]
+    photos = [load_photo(view) for view in INFO.view_names]
+    views = INFO.num_views
+    y_high = np.array([p.shape[0] - 28 + 1 for p in photos])
+    x_high = np.array([p.shape[1] - 28 + 1 for p in photos])
+    chosen = np.empty((n, views), dtype=np.int64)
+    ys = np.empty((n, views), dtype=np.int64)
+    xs = np.empty((n, views), dtype=np.int64)
+    chosen[:, 0] = anchors
+    for i in range(n):
+        rng = np.random.default_rng([seed, SPLITS.index(split), 0x9018, i])
+        pool = by_class[labels[i]]  # another writer of the same class for every other view
+        chosen[i, 1:] = pool[rng.integers(0, len(pool), size=views - 1)]
+        ys[i] = rng.integers(0, y_high)
+        xs[i] = rng.integers(0, x_high)
+    images = np.empty((n, views, 3, 28, 28), dtype=np.uint8)
+    offsets = np.arange(28)
+    for v, photo in enumerate(photos):
+        rows_idx = ys[:, v, None] + offsets[None, :]  # [n, 28]
+        cols_idx = xs[:, v, None] + offsets[None, :]
         crops = photo[rows_idx[:, :, None], cols_idx[:, None, :]]  # [n, 28, 28, 3]
-        images[:, v] = overlay_digits(crops, digits[chosen])
+        images[:, v] = overlay_digits(crops, digits[chosen[:, v]])
     return images, labels
 
 

@@ -64,3 +64,25 @@ def test_console_entry_point_runs_as_module():
         text=True,
     )
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "make, out, expected",
+    [
+        (None, "table.txt", "--out must be a .csv file, got table.txt"),
+        ("dir", "table.csv", "is a folder; give a .csv file path"),
+        ("garbage", "table.csv", "exists but is not an imputation table (no 'method' column)"),
+    ],
+)
+def test_evaluate_checks_its_output_before_computing(tmp_path, monkeypatch, capsys, make, out, expected):
+    """A bad --out is a one-line error before any model is loaded (a missing score net would
+    otherwise be the error), and an existing file is left as it was."""
+    monkeypatch.chdir(tmp_path)
+    if make == "dir":
+        (tmp_path / out).mkdir()
+    elif make == "garbage":
+        (tmp_path / out).write_bytes(b"\x00\x01 not a table")
+    code, _, err = run(["evaluate", "--score-net", "missing.safetensors", "--out", out], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and expected in err, err
+    if make == "garbage":
+        assert (tmp_path / out).read_bytes() == b"\x00\x01 not a table"

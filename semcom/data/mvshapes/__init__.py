@@ -3,8 +3,9 @@
 Each object is drawn from a seeded generator (class-specific proportions and optional parts,
 an independent colour per part key including side-only parts, scale, camera elevation and
 lighting) and rendered from the four canonical azimuths front, right, back, left (as DiMViDA
-uses NMR). Object ``i`` of a split depends only on ``(seed, split, i)``, so the arrays are
-byte-identical whatever the number of worker processes.
+uses NMR). Object ``i`` of a split (its label and its drawing) depends only on
+``(seed, split, i)``, so the arrays are byte-identical whatever the number of worker processes,
+and the first m objects of a build of n >= m are those of a build of m.
 """
 
 from __future__ import annotations
@@ -34,9 +35,16 @@ _CHUNK = 200
 
 
 def object_labels(split: str, n: int, seed: int) -> np.ndarray:
-    """Balanced labels (counts differ by at most one) in a seeded random order. [n] int64"""
-    rng = np.random.default_rng([seed, SPLITS.index(split), 0xC1A55])
-    return rng.permutation(np.arange(n) % INFO.num_classes).astype(np.int64)
+    """Balanced labels in a seeded random order. [n] int64
+
+    Objects come in blocks of one object per class, each block a permutation of the classes
+    drawn from ``(seed, split, block)``: label i does not depend on n, and the class counts of
+    any prefix differ by at most one.
+    """
+    classes = INFO.num_classes
+    blocks = [np.random.default_rng([seed, SPLITS.index(split), 0xC1A55, b]).permutation(classes)
+              for b in range(-(-n // classes))]
+    return np.concatenate(blocks or [np.empty(0, dtype=np.int64)])[:n].astype(np.int64)
 
 
 def _render_chunk(args: tuple[str, int, int, int, int, np.ndarray]) -> np.ndarray:

@@ -67,3 +67,19 @@ def test_same_seed_same_bytes_other_seed_other_tuples(require_asset_module):
     c, _ = build_arrays("val", 28, 50, seed=2, progress=False)
     assert a.tobytes() == b.tobytes() and np.array_equal(la, lb)
     assert a.tobytes() != c.tobytes()
+
+
+def test_the_first_tuples_are_the_same_whatever_n(built):
+    """Tuple i depends only on (seed, split, i): builds of 100, 300 and 400 tuples agree on their
+    first 100, byte for byte."""
+    first, first_labels = build_arrays("test", 28, 100, seed=0, progress=False)
+    for images, labels in (build_arrays("test", 28, 300, seed=0, progress=False), built):
+        assert np.array_equal(images[:100], first) and np.array_equal(labels[:100], first_labels)
+
+
+def test_anchors_use_every_digit_once_before_any_twice():
+    from semcom.data.polymnist import digit_anchors
+
+    anchors = digit_anchors(50, 120, seed=0, split="test")
+    assert sorted(anchors[:50]) == list(range(50)) and sorted(anchors[50:100]) == list(range(50))
+    assert np.array_equal(digit_anchors(50, 60, seed=0, split="test"), anchors[:60])

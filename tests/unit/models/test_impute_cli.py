@@ -30,3 +30,16 @@ def test_grid_is_written(tmp_path):
     true = torch.rand(2, 4, 3, 8, 8)
     path = save_impute_grid(true, true, [0, 2], NAMES, ["a", "b"], tmp_path / "g.png")
     assert path.is_file() and path.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--out", "grid.txt"], "--out grid.txt: unsupported image type; allowed: .png, .pdf, .svg, .jpg"),
+    (["--n", "0", "--out", "grid.png"], "Invalid value for '--n'"),
+])
+def test_bad_output_or_count_is_one_line_before_any_work(argv, expected, capsys):
+    from semcom.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["impute", "--observed", "0", *argv])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and len(err.strip().splitlines()) == 1 and expected in err, err
