@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from equal_time import chosen_variants, toml_text
+from bench_common import chosen_variants, plot_panels, toml_text
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "results" / "mvshapes" / "autoencoder_ablation.csv"
@@ -71,26 +71,11 @@ def run_variant(name: str, variant: dict, minutes: float, threads: int, val_ever
 
 
 def plot(rows: list[dict], out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    metrics = [("val_psnr", "PSNR [dB]"), ("val_psnr_fg", "PSNR on object pixels [dB]"),
-               ("val_delta_e", "CIEDE2000 on object pixels")]
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
-    for ax, (key, title) in zip(axes, metrics):
-        for name in dict.fromkeys(r["variant"] for r in rows):
-            part = [r for r in rows if r["variant"] == name and r[key] != ""]
-            ax.plot([float(r["elapsed_s"]) / 60 for r in part], [float(r[key]) for r in part],
-                    marker=".", label=name)
-        ax.set_xlabel("training wall time [min] (2 threads)")
-        ax.set_title(title, fontsize=9)
-        ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8)
-    fig.suptitle("mvshapes autoencoder designs at equal CPU time (validation, 500 objects)", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(out, dpi=130)
+    curves = {name: [r for r in rows if r["variant"] == name] for name in dict.fromkeys(r["variant"] for r in rows)}
+    plot_panels(curves, "elapsed_s", [("val_psnr", "PSNR [dB]"), ("val_psnr_fg", "PSNR on object pixels [dB]"),
+                                      ("val_delta_e", "CIEDE2000 on object pixels")],
+                "training wall time [min] (2 threads)",
+                "mvshapes autoencoder designs at equal CPU time (validation, 500 objects)", out, x_scale=1 / 60)
 
 
 def main() -> None:

@@ -17,6 +17,8 @@ import argparse
 import csv
 from pathlib import Path
 
+from bench_common import plot_panels
+
 ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = ("guidance", "steps", "nfe", "seed", "observed_views", "n", "coherence", "camera_acc", "psnr",
            "ssim", "lpips", "fd_clf", "psnr_fg", "delta_e")
@@ -28,25 +30,14 @@ def settings(weights: list[float]) -> list[tuple[float, int]]:
 
 
 def plot(rows: list[dict], out: Path, dataset: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import pandas as pd
 
     table = pd.DataFrame(rows)
     table = table[table["steps"] == 11].groupby(["observed_views", "guidance"], as_index=False).mean(numeric_only=True)
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
-    for ax, (key, title) in zip(axes, [("coherence", "coherence"), ("psnr", "PSNR [dB]"), ("lpips", "LPIPS")]):
-        for k, part in table.groupby("observed_views"):
-            ax.plot(part["guidance"], part[key], marker="o", label=f"{k} observed")
-        ax.set_xlabel("guidance weight w (11 steps, 24 network passes)")
-        ax.set_title(title, fontsize=9)
-        ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8)
-    fig.suptitle(f"{dataset}: guidance from the joint mode (test split, mean over seeds)", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(out, dpi=130)
+    curves = {f"{k} observed": part.to_dict("records") for k, part in table.groupby("observed_views")}
+    plot_panels(curves, "guidance", [("coherence", "coherence"), ("psnr", "PSNR [dB]"), ("lpips", "LPIPS")],
+                "guidance weight w (11 steps, 24 network passes)",
+                f"{dataset}: guidance from the joint mode (test split, mean over seeds)", out)
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from equal_time import chosen_variants, toml_text
+from bench_common import chosen_variants, plot_panels, toml_text
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = {
@@ -73,25 +73,11 @@ def read_rows(dataset: str, names: list[str]) -> list[dict]:
 
 
 def plot(rows: list[dict], out: Path, dataset: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
-    for ax, (key, title) in zip(axes, [("val_loss_ema", "validation loss (EMA weights)"),
-                                       ("val_coherence_1", "coherence from 1 view (200 val objects)")]):
-        for name in dict.fromkeys(r["variant"] for r in rows):
-            part = [r for r in rows if r["variant"] == name and r[key] != ""]
-            ax.plot([float(r["elapsed_s"]) / 60 for r in part], [float(r[key]) for r in part], marker=".",
-                    label=name)
-        ax.set_xlabel("training wall time [min] (2 threads, bfloat16)")
-        ax.set_title(title, fontsize=9)
-        ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8)
-    fig.suptitle(f"{dataset} score-net designs at equal CPU time", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(out, dpi=130)
+    curves = {name: [r for r in rows if r["variant"] == name] for name in dict.fromkeys(r["variant"] for r in rows)}
+    plot_panels(curves, "elapsed_s", [("val_loss_ema", "validation loss (EMA weights)"),
+                                      ("val_coherence_1", "coherence from 1 view (200 val objects)")],
+                "training wall time [min] (2 threads, bfloat16)", f"{dataset} score-net designs at equal CPU time",
+                out, x_scale=1 / 60)
 
 
 def main() -> None:
