@@ -30,6 +30,7 @@ VARIANTS = {
     "mlp_unet": {"arch": "mlp_unet"},  # the config's widths (512 -> 256 -> 128 on mvshapes)
     # lr 5e-4: a transformer's usual rate is below the MLP's 1e-3 (DiT: 1e-4)
     "view_tokens": {"arch": "view_tokens", "width": 192, "depth": 4, "heads": 4, "lr": 5e-4},
+    "mlp_unet_minsnr5": {"arch": "mlp_unet", "min_snr_gamma": 5.0},  # the MLP, Min-SNR-5 loss weights
 }
 COLUMNS = ("variant", "step", "elapsed_s", "train_loss", "val_loss_ema", "val_coherence_1")
 

@@ -16,6 +16,11 @@ papers: the per-sample loss is exactly the mean squared error over the diffused 
 i.e. every sample contributes equally whatever fraction of it is diffused (without the factor,
 samples with many conditioning views would be under-weighted). The network output is -eps
 (score = output / s), which is the denoising score-matching loss with weight s(t)^2.
+
+Optionally Min-SNR-gamma weighting (Hang et al. 2023): each sample's loss times
+min(SNR(t), gamma) / SNR(t) = min(1, gamma sigma(t)^2), SNR = m^2 / s^2 = 1 / sigma^2, which
+lowers the weight of the nearly clean times, where the -eps target is hardest to predict and
+matters least for sampling.
 """
 
 from __future__ import annotations
@@ -75,6 +80,7 @@ def masked_diffusion_loss(
     t: torch.Tensor,
     generator: torch.Generator,
     sde: VPSDE | None = None,
+    min_snr_gamma: float | None = None,
 ) -> torch.Tensor:
     """Masked multi-time denoising loss (a scalar, mean over the batch).
 
@@ -82,7 +88,8 @@ def masked_diffusion_loss(
     t: [B] diffusion times of the diffused views. Observed views are fed clean with t_v = 0;
     diffused views are noised to time t. The squared error of the -eps prediction is summed
     over diffused views only and weighted by lambda(M, C) = V / |M| (see the module notes).
-    Samples with no diffused view contribute zero.
+    Samples with no diffused view contribute zero. ``min_snr_gamma``: Min-SNR-gamma weights
+    (see the module notes); None or 0 for none.
     """
     sde = sde or VPSDE()
     if observed.shape != z0.shape[:2]:
@@ -100,4 +107,7 @@ def masked_diffusion_loss(
     elems = z0[0].numel()
     n_diffused = (~observed).sum(1).to(z0.dtype)
     weight = views / n_diffused.clamp(min=1.0)  # lambda(M, C) = 1 + |C|/|M| = V/|M|
+    if min_snr_gamma:
+        sigma = sde.sigma(torch.as_tensor(t, dtype=torch.float32).reshape(-1)).to(z0.dtype)
+        weight = weight * (min_snr_gamma * sigma**2).clamp(max=1.0)
     return (weight * per_sample_sq / elems).mean()

@@ -69,14 +69,15 @@ class DiffusionTrainConfig(RunConfig):
     val_every: int = 1000
     checkpoint_every: int = 5000
     precision: str = "float32"  # or "bfloat16": autocast of the forward pass
+    min_snr_gamma: float = 0.0  # Min-SNR-gamma loss weights (semcom.diffusion.masked); 0 = plain
     val_coherence_objects: int = 200  # validation objects imputed from one view (0 = off)
 
     def __post_init__(self) -> None:
         super().__post_init__()
         check_choice("DiffusionTrainConfig: precision", self.precision, PRECISIONS)
-        if self.val_coherence_objects < 0:
-            raise SemcomError(f"DiffusionTrainConfig: val_coherence_objects must be >= 0, got "
-                              f"{self.val_coherence_objects}")
+        if self.val_coherence_objects < 0 or self.min_snr_gamma < 0:
+            raise SemcomError(f"DiffusionTrainConfig: val_coherence_objects and min_snr_gamma must be >= 0, "
+                              f"got {self.val_coherence_objects}, {self.min_snr_gamma}")
         positive("DiffusionTrainConfig", width=self.width, levels=self.levels, depth=self.depth,
                  heads=self.heads)
         self.net_config(views=1, latent_dim=1)  # one-line errors for a bad design now, not after encoding
@@ -215,7 +216,8 @@ def train_diffusion(
         observed = sample_observed_mask(config.batch_size, views, g, config.joint_prob)
         t = sample_training_times(config.batch_size, g, config.t_min)
         with autocast(config.precision):
-            loss = masked_diffusion_loss(net, train_z[idx], observed, t, g)
+            loss = masked_diffusion_loss(net, train_z[idx], observed, t, g,
+                                         min_snr_gamma=config.min_snr_gamma)
         value = optimiser_step(optimizer, loss)
         ema.update(net, step=state.step)  # state.step counts the steps done before this one
         return value

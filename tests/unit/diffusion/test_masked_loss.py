@@ -153,3 +153,24 @@ def test_training_refuses_a_score_net_narrower_than_the_latents():
     check_width_covers_latents(320, 5, 64)  # 320 >= 5 x 64: fine
     with pytest.raises(SemcomError, match="width 320 is below the latent size 5 x 160 = 800"):
         check_width_covers_latents(320, 5, 160)
+
+
+@pytest.mark.parametrize("t, gamma", [(0.05, 5.0), (0.3, 5.0), (0.9, 5.0), (0.3, 0.5)])
+def test_min_snr_weights_are_min_of_one_and_gamma_sigma_squared(t, gamma):
+    """With a zero prediction the plain loss is E[eps^2] = 1; Min-SNR-gamma scales it by
+    min(SNR, gamma) / SNR = min(1, gamma sigma(t)^2) (1 at high noise, small near t = 0)."""
+    from semcom.diffusion.sde import VPSDE
+
+    g = torch.Generator().manual_seed(0)
+    b, v, d = 4000, 3, 8
+    obs = torch.zeros(b, v, dtype=torch.bool)
+    obs[:, 0] = True
+    times = torch.full((b,), t)
+    zero = lambda z, tau: torch.zeros_like(z)  # noqa: E731
+    z0 = torch.randn(b, v, d, generator=g)
+    plain = masked_diffusion_loss(zero, z0, obs, times, torch.Generator().manual_seed(1)).item()
+    weighted = masked_diffusion_loss(zero, z0, obs, times, torch.Generator().manual_seed(1),
+                                     min_snr_gamma=gamma).item()
+    expected = min(1.0, gamma * float(VPSDE().sigma(torch.tensor(t))) ** 2)
+    assert weighted == pytest.approx(plain * expected, rel=1e-5)
+    assert plain == pytest.approx(1.0, abs=0.03)
