@@ -55,6 +55,9 @@ def _label(group: dict[str, object]) -> str:
     parts = [str(group["scheme"])]
     if group.get("codec") not in (None, "") and not pd.isna(group.get("codec")):
         parts.append(str(group["codec"]))
+        quality = group.get("quality")
+        if quality not in (None, "") and not pd.isna(quality):
+            parts.append(f"q{int(float(quality))}")
     if "snr_db" in group:
         parts.append(f"{float(group['snr_db']):g} dB")
     if "views_sent" in group:
@@ -170,7 +173,15 @@ def plot_results(folder: str | Path, metrics: tuple[str, ...] | None = None,
 
 
 def pick_example_cells(df: pd.DataFrame, count: int = 10) -> list[str]:
-    """Up to ``count`` cells spread over the table sorted by scheme, channel, SNR and views."""
+    """Up to ``count`` cells spread over the table sorted by scheme, channel, SNR and views.
+
+    Of the codec qualities only the middle one of each codec is shown: the lowest qualities of
+    JPEG drop the colour of a 32 px view entirely, which would tell a reader more about the
+    codec's floor than about the link."""
+    if "quality" in df and df["quality"].notna().any():
+        quality = pd.to_numeric(df["quality"], errors="coerce")
+        middle = quality.groupby(df["codec"]).transform(lambda q: sorted(q.dropna().unique())[len(q.dropna().unique()) // 2])
+        df = df[quality.isna() | (quality == middle)]
     keys = [k for k in ("scheme", "channel", "snr_db", "views_sent", "quality") if k in df]
     ordered = df.sort_values(keys)["cell_id"].tolist()
     if len(ordered) <= count:
