@@ -12,7 +12,7 @@ PYTEST_ARGS   ?=
 BIN           := $(VENV)/bin
 INSTALLED     := $(VENV)/.semcom-installed
 
-.PHONY: install assets test test-all demo lint bench clean-venv
+.PHONY: install assets test test-all demo results lint bench clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,19 @@ test-all: assets
 demo: assets
 	$(BIN)/semcom sweep experiments/demo.toml --overwrite
 	$(BIN)/semcom plot results/demo
+
+# every committed table and figure that depends on the bundled receiver, in the order they build
+# on each other (about 30 min on 2 cores); the slow ones (FID rows, DiMViDA) are in README.md
+results: assets
+	$(BIN)/semcom evaluate --dataset mvshapes --n 1000
+	$(BIN)/semcom evaluate --dataset mvshapes --n 1000 --imputer mvld,smvae,mopoe,mvae
+	$(BIN)/semcom impute --dataset mvshapes --observed 0 --n 8 --out results/mvshapes/impute_front.png
+	$(BIN)/semcom impute --dataset mvshapes --observed 0,2 --n 8 --out results/mvshapes/impute_front_back.png
+	$(BIN)/semcom evaluate --dataset polymnist --n 1000
+	$(BIN)/semcom impute --dataset polymnist --observed 0,1 --n 6 --out results/polymnist/impute_grid.png
+	$(BIN)/semcom sweep experiments/tradeoff.toml --overwrite
+	$(BIN)/semcom plot results/tradeoff
+	$(MAKE) demo
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check semcom channels tests benchmarks

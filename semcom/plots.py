@@ -180,8 +180,12 @@ def pick_example_cells(df: pd.DataFrame, count: int = 10) -> list[str]:
     codec's floor than about the link."""
     if "quality" in df and df["quality"].notna().any():
         quality = pd.to_numeric(df["quality"], errors="coerce")
-        middle = quality.groupby(df["codec"]).transform(lambda q: sorted(q.dropna().unique())[len(q.dropna().unique()) // 2])
-        df = df[quality.isna() | (quality == middle)]
+
+        def middle(q: pd.Series) -> float:
+            values = sorted(q.dropna().unique())
+            return values[len(values) // 2]
+
+        df = df[quality.isna() | (quality == quality.groupby(df["codec"]).transform(middle))]
     keys = [k for k in ("scheme", "channel", "snr_db", "views_sent", "quality") if k in df]
     ordered = df.sort_values(keys)["cell_id"].tolist()
     if len(ordered) <= count:

@@ -47,3 +47,18 @@ def test_plot_results_writes_png_and_pdf(table, tmp_path):
         plot_results(tmp_path, ("lpips",))
     with pytest.raises(SemcomError, match="no results.csv"):
         plot_results(tmp_path / "nothing")
+
+
+def test_examples_show_the_middle_quality_of_each_codec_and_name_it():
+    import pandas as pd
+
+    from semcom.plots import _label, pick_example_cells
+
+    rows = [{"cell_id": f"b{q}", "scheme": "bitexact", "channel": "awgn", "snr_db": 10.0, "views_sent": 4,
+             "codec": "jpeg", "quality": q} for q in (20, 50, 90)]
+    rows += [{"cell_id": f"s{k}", "scheme": "semantic", "channel": "awgn", "snr_db": 10.0, "views_sent": k,
+              "codec": None, "quality": None} for k in (1, 2)]
+    chosen = pick_example_cells(pd.DataFrame(rows))
+    assert sorted(chosen) == ["b50", "s1", "s2"]
+    assert _label(rows[1]) == "bitexact jpeg q50 10 dB k=4"
+    assert _label(rows[3]) == "semantic 10 dB k=1"
