@@ -45,8 +45,9 @@ results: assets
 	$(BIN)/semcom evaluate --dataset mvshapes --n 1000 --imputer mvld,smvae,mopoe,mvae
 	$(BIN)/semcom impute --dataset mvshapes --observed 0 --n 8 --out results/mvshapes/impute_front.png
 	$(BIN)/semcom impute --dataset mvshapes --observed 0,2 --n 8 --out results/mvshapes/impute_front_back.png
-	$(BIN)/semcom evaluate --dataset polymnist --n 1000
-	$(BIN)/semcom impute --dataset polymnist --observed 0,1 --n 6 --out results/polymnist/impute_grid.png
+	$(BIN)/semcom evaluate --dataset polymnist --n 1000 --guidance 2
+	$(BIN)/semcom evaluate --dataset polymnist --n 1000 --guidance 2 --imputer mvld --out results/polymnist/imputers.csv
+	$(BIN)/semcom impute --dataset polymnist --observed 0,1 --n 6 --guidance 2 --out results/polymnist/impute_grid.png
 	$(BIN)/semcom sweep experiments/tradeoff.toml --overwrite
 	$(BIN)/semcom plot results/tradeoff
 	$(MAKE) demo

@@ -285,8 +285,9 @@ def get_sampler(name: str) -> Callable[..., torch.Tensor]:
     return SAMPLERS[name]
 
 
-def expected_nfe(name: str, steps: int) -> int:
-    """Network evaluations per sample of sampler ``name`` with ``steps`` steps."""
+def expected_nfe(name: str, steps: int, guidance: float = 0.0) -> int:
+    """Network evaluations per sample of sampler ``name`` with ``steps`` steps; guidance
+    (weight > 0, :mod:`semcom.diffusion.guidance`) doubles them."""
     check_choice("sampler", name, SAMPLERS)
     per_step, extra = _NFE[name]
-    return per_step * steps + extra
+    return (per_step * steps + extra) * (2 if guidance > 0 else 1)

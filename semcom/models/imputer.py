@@ -95,9 +95,10 @@ class MVLDImputer(LatentImputer):
 
     autoencoder: frozen per-view autoencoder; score_net: -eps network over standardised
     latents [B, V, D]; stats: the autoencoder's training-set latent statistics; sampler,
-    schedule, steps: see :mod:`semcom.diffusion.samplers`. The default, DPM-Solver++(2M) SDE
-    with 24 steps uniform in log-SNR (25 NFE), matched Euler-Maruyama with 1000 steps on an
-    early mvshapes model while the deterministic ODE solvers (DPM-Solver++(2M), Heun, DDIM)
+    schedule, steps: see :mod:`semcom.diffusion.samplers`; the defaults are in
+    :mod:`semcom.sampler_defaults` (11 steps uniform in log-SNR with guidance weight 1: 24
+    network passes). DPM-Solver++(2M) SDE with 24 unguided steps matched Euler-Maruyama with
+    1000 steps on an early mvshapes model while the deterministic ODE solvers (DPM-Solver++(2M), Heun, DDIM)
     drifted far off at any NFE (see benchmarks/bench_diffusion_sampler_quality.py); on the
     exact Gaussian toy all of them converge. ``guidance``: the weight w of guidance from the
     joint mode (:mod:`semcom.diffusion.guidance`; 0 = none), which doubles the network passes

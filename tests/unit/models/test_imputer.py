@@ -40,7 +40,7 @@ def test_observed_views_pass_through_and_nfe_is_reported(parts, sampler, steps):
     assert out.shape == views.shape
     assert torch.equal(out[observed], views[observed])
     assert not torch.allclose(out[~observed], views[~observed])
-    assert imputer.last_nfe == expected_nfe(sampler, steps)
+    assert imputer.last_nfe == expected_nfe(sampler, steps, imputer.guidance)
 
 
 def test_decoded_mode_returns_reconstructions_of_observed_views(parts):
@@ -93,9 +93,9 @@ def test_guidance_doubles_the_counted_network_passes_and_keeps_observed_views(pa
     imputer = MVLDImputer(*parts, steps=5, guidance=2.0)
     views, observed = _views_and_mask()
     out = imputer.impute(views, observed, torch.Generator().manual_seed(0))
-    assert imputer.last_nfe == 2 * expected_nfe("dpmpp_2m_sde", 5)
+    assert imputer.last_nfe == expected_nfe("dpmpp_2m_sde", 5, 2.0) == 2 * expected_nfe("dpmpp_2m_sde", 5)
     assert torch.equal(out[observed], views[observed])
-    plain = MVLDImputer(*parts, steps=5).impute(views, observed, torch.Generator().manual_seed(0))
+    plain = MVLDImputer(*parts, steps=5, guidance=0.0).impute(views, observed, torch.Generator().manual_seed(0))
     assert not torch.allclose(out[~observed], plain[~observed])
     with pytest.raises(SemcomError, match="guidance weight"):
         MVLDImputer(*parts, guidance=-1.0)

@@ -12,6 +12,7 @@ from channels.mcs import mcs_by_name
 from semcom.models.autoencoder import AutoencoderConfig, LatentStats, MultiViewAutoencoder
 from semcom.models.imputer import MVLDImputer
 from semcom.models.score_net import ScoreNet, ScoreNetConfig
+from semcom.sampler_defaults import DEFAULT_GUIDANCE
 from semcom.sweep.config import parse_experiment
 from semcom.sweep.grid import Cell
 from semcom.sweep.runner import SweepContext, run_cell
@@ -49,7 +50,7 @@ def context(isolated_cache):
     ctx = SweepContext(parse_experiment(TEXT))
     imputer = tiny_imputer()
     for sampler, steps in (("dpmpp_2m", 24), ("dpmpp_2m", 3)):
-        ctx._cache[("imputer", "mvld", sampler, steps, 0.0)] = imputer
+        ctx._cache[("imputer", "mvld", sampler, steps, DEFAULT_GUIDANCE)] = imputer
     from semcom.data import load_dataset
 
     ctx._cache["dataset"] = load_dataset("mvshapes", "test", n=4, progress=False, workers=1)
