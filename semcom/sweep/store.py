@@ -86,6 +86,8 @@ class ResultsStore:
         if overwrite:
             self._rows = []
             self.csv_path.unlink(missing_ok=True)
+            for stale in (self.folder / "examples").glob("*.png"):  # the old run's pictures
+                stale.unlink()
         self.folder.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(copy, experiment_text.encode())
         atomic_write_bytes(self.folder / "environment.json", json.dumps(environment(), indent=2).encode())

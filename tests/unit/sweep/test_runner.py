@@ -114,3 +114,16 @@ def test_ray_executor_runs_the_same_cells_on_a_local_instance(tmp_path):
 
     assert len(read(local.csv_path)) == 4
     assert strip(read(remote.csv_path)) == strip(read(local.csv_path))
+
+
+def test_overwrite_removes_the_old_runs_example_pictures(toy, tmp_path):
+    """A picture of the old run (another data set or model) must not be plotted beside the new
+    rows: --overwrite clears examples/ (the true views of the old objects included)."""
+    run_sweep(toy, str(tmp_path / "toy"), progress=False, echo=lambda *_: None)
+    examples = tmp_path / "toy" / "examples"
+    examples.mkdir(exist_ok=True)
+    (examples / "true.png").write_bytes(b"old objects")
+    (examples / "0123456789ab.png").write_bytes(b"old cell")
+    run_sweep(toy, str(tmp_path / "toy"), overwrite=True, progress=False, echo=lambda *_: None)
+    assert not (examples / "true.png").exists() and not (examples / "0123456789ab.png").exists()
+    assert len(read(tmp_path / "toy" / "results.csv")) == 6
