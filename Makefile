@@ -39,7 +39,7 @@ demo: assets
 	$(BIN)/semcom plot results/demo
 
 # every committed table and figure that depends on the bundled receiver, in the order they build
-# on each other (about 30 min on 2 cores); the slow ones (FID rows, DiMViDA) are in README.md
+# on each other (about 16 min on 2 cores); the slow ones (FID rows, DiMViDA) are in results/*/README.md
 results: assets
 	$(BIN)/semcom evaluate --dataset mvshapes --n 1000
 	$(BIN)/semcom evaluate --dataset mvshapes --n 1000 --imputer mvld,smvae,mopoe,mvae
