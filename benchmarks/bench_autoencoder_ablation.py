@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_common import chosen_variants, plot_panels, toml_text
+from bench_common import chosen_variants, plot_panels, toml_text, write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "results" / "mvshapes" / "autoencoder_ablation.csv"
@@ -95,11 +95,7 @@ def main() -> None:
         for r in last:
             print(f"  step {r['step']}, {float(r['elapsed_s']):.0f} s: PSNR {float(r['val_psnr']):.2f} dB, "
                   f"psnr_fg {float(r['val_psnr_fg']):.2f} dB, delta_e {float(r['val_delta_e']):.2f}", flush=True)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    with OUT.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(OUT, COLUMNS, rows)
     plot(rows, OUT.with_suffix(".png"))
     print(f"wrote {OUT} and {OUT.with_suffix('.png')}")
 

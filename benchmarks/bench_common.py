@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+from pathlib import Path
 
 
 def toml_text(data: dict) -> str:
@@ -46,3 +49,14 @@ def plot_panels(curves: dict[str, list[dict]], x: str, panels: list[tuple[str, s
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(out, dpi=130)
+
+
+def write_csv(path: Path, columns, rows: list[dict]) -> None:
+    """The rows as a CSV with ``columns``, written atomically (semcom.paths.atomic_write_bytes)."""
+    from semcom.paths import atomic_write_bytes
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns))
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write_bytes(path, buffer.getvalue().encode())

@@ -14,10 +14,9 @@ results/<dataset>/guidance.csv, the plot of coherence, PSNR and LPIPS against w 
 from __future__ import annotations
 
 import argparse
-import csv
 from pathlib import Path
 
-from bench_common import plot_panels
+from bench_common import plot_panels, write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = ("guidance", "steps", "nfe", "seed", "observed_views", "n", "coherence", "camera_acc", "psnr",
@@ -55,16 +54,19 @@ def main() -> None:
 
     import torch
 
+    from semcom.data import dataset_info
     from semcom.evaluate import EvaluateConfig, evaluate_imputer
+    from semcom.models.imputer import MVLDImputer
     from semcom.system.imputers import load_mvld
 
     torch.set_num_threads(2)
     out = args.out or ROOT / "results" / args.dataset / "guidance.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
+    loaded = load_mvld(args.dataset, dataset_info(args.dataset).default_size, autoencoder_path=args.autoencoder,
+                       score_net_path=args.score_net)  # the networks once; each setting is a sampler
     rows = []
     for weight, steps in settings(weights):
-        imputer = load_mvld(args.dataset, 32 if args.dataset == "mvshapes" else 28, autoencoder_path=args.autoencoder,
-                            score_net_path=args.score_net, steps=steps, guidance=weight)
+        imputer = MVLDImputer(loaded.autoencoder, loaded.score_net, loaded.stats, steps=steps, guidance=weight)
         for seed in seeds:
             config = EvaluateConfig(dataset=args.dataset, n=args.n, seed=seed)
             for row in evaluate_imputer(imputer, config, progress=False, reconstruction=False):
@@ -75,10 +77,7 @@ def main() -> None:
                 print(", ".join(f"{k}={rows[-1][k]:.4g}" if isinstance(rows[-1][k], float) else f"{k}={rows[-1][k]}"
                                 for k in ("guidance", "steps", "nfe", "observed_views", "coherence", "psnr",
                                           "lpips")), flush=True)
-        with out.open("w", newline="") as fh:  # after every setting: a long run keeps what it has
-            writer = csv.DictWriter(fh, fieldnames=COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
+        write_csv(out, COLUMNS, rows)  # after every setting: a long run keeps what it has
     plot(rows, out.with_suffix(".png"), args.dataset)
     print(f"wrote {out} and {out.with_suffix('.png')}")
 

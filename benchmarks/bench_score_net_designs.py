@@ -23,7 +23,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from bench_common import chosen_variants, plot_panels, toml_text
+from bench_common import chosen_variants, plot_panels, toml_text, write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = {
@@ -104,11 +104,7 @@ def main() -> None:
         print(f"{name}: step {last['step']}, {float(last['elapsed_s']) / 60:.1f} min, val_loss_ema "
               f"{float(last['val_loss_ema']):.4f}, coherence from 1 view {last['val_coherence_1']}")
     out = ROOT / "results" / args.dataset / "score_net_designs.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(out, COLUMNS, rows)
     plot(rows, out.with_suffix(".png"), args.dataset)
     print(f"wrote {out} and {out.with_suffix('.png')}")
 
