@@ -12,8 +12,13 @@ Conventions (everywhere in this package):
 Modules (import them directly; this file stays light so that ``import channels`` does not pay
 for Sionna):
 
-* :mod:`channels.spec`        names: channels, modulations, code rates, SNR parsing
-* :mod:`channels.channel`     AWGN / block / fast Rayleigh: draw a realisation, apply, equalise
+* :mod:`channels.contract`    the Channel contract: draw fading gains, capacity and bounds
+* :mod:`channels.registry`    the one list of channel names (``register_channel``, ``get_channel``)
+* :mod:`channels.kinds`       the built-in channels, one file each: AWGN, block / fast Rayleigh
+* :mod:`channels.channel`     realisations of any channel (gains + noise), apply, equalise
+* :mod:`channels.spec`        names: modulations, code rates, link modes, SNR parsing
+* :mod:`channels.errors`      ChannelError (the package imports nothing of semcom)
+* :mod:`channels.files`       cache folder and atomic writes (BLER tables)
 * :mod:`channels.digital`     CRC + 5G LDPC + QAM link with exact channel-use accounting
 * :mod:`channels.mcs`         MCS table (modulation x code rate)
 * :mod:`channels.abstraction` SNR -> BLER tables per MCS, best-MCS selection
@@ -22,7 +27,7 @@ for Sionna):
 * :mod:`channels.simulate`    Monte-Carlo BER/BLER points (stop at target errors or a cap)
 * :mod:`channels.report`      SNR at a target BLER, capacity gaps, MCS envelope
 * :mod:`channels.plotting`    waterfall plots with the closed forms
-* :mod:`channels.cli`         ``semcom link ...``
+* :mod:`channels.cli`         ``semcom link ...`` (the one module that uses semcom)
 
 Typical use (one packet per view, both links seeing the same fading per view)::
 
@@ -39,6 +44,8 @@ Typical use (one packet per view, both links seeing the same fading per view)::
     z_hat, uses = AnalogLink().transmit(latents, "rayleigh-block", snr_db, gen,
         realization=AnalogLink().draw_realization("rayleigh-block", latents.shape, gen,
                                                   block_gains=gains))
+
+A new channel is one file: see :mod:`channels.contract`.
 
 For sweeps without decoding, :class:`channels.abstraction.AbstractLink` takes the same plan and
 realisations and draws codeword failures from the BLER tables.

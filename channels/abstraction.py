@@ -32,10 +32,11 @@ import torch
 
 from channels.channel import ChannelRealization
 from channels.digital import DigitalLinkConfig, LinkPlan, plan_packet
+from channels.errors import ChannelError
+from channels.files import atomic_write_bytes, cache_dir
 from channels.limits import capacity_snr_db
 from channels.mcs import MCS, MCS_TABLE, mcs_by_name
-from semcom.errors import SemcomError
-from semcom.paths import atomic_write_bytes, cache_dir
+from channels.registry import abstraction_channels, get_channel
 
 TABLE_COLUMNS = ("mcs", "modulation", "rate", "k", "n", "snr_db", "blocks", "block_errors", "bler")
 _LOG_FLOOR = -7.0  # log10 BLER used for points without errors (interpolation target)
@@ -159,15 +160,15 @@ class BlerTable:
 
     @classmethod
     def load(cls, k: int = 512) -> BlerTable:
-        """The table for codeword size ``k`` (shipped or cached), else a one-line SemcomError."""
+        """The table for codeword size ``k`` (shipped or cached), else a one-line ChannelError."""
         return _load_table(k)
 
     def bler(self, mcs: MCS | str, snr_db: np.ndarray | float) -> np.ndarray:
         """Codeword BLER of ``mcs`` at Es/N0 ``snr_db`` (any shape)."""
         name = mcs if isinstance(mcs, str) else mcs.name
         if name not in self.curves:
-            mcs_by_name(name)  # unknown name -> SemcomError listing the allowed ones
-            raise SemcomError(f"MCS {name!r} is not in the BLER table for k={self.k}")
+            mcs_by_name(name)  # unknown name -> ChannelError listing the allowed ones
+            raise ChannelError(f"MCS {name!r} is not in the BLER table for k={self.k}")
         return self.curves[name].bler(snr_db)
 
     def best_mcs(self, snr_db: float, target_bler: float = 0.1) -> MCS | None:
@@ -191,7 +192,7 @@ def _load_table(k: int) -> BlerTable:
 
     path = table_path(k)
     if not path.is_file():
-        raise SemcomError(
+        raise ChannelError(
             f"no BLER table for {k} information bits per codeword; build it with "
             f"'semcom link table --block-len {k}' (writes {path})"
         )
@@ -226,7 +227,7 @@ class AbstractLink:
         self.config = link_config(self.mcs, k, crc)
         self.table = table if table is not None else BlerTable.load(k)
         if self.table.k != k:
-            raise SemcomError(f"BLER table is for k={self.table.k}, the link uses k={k}")
+            raise ChannelError(f"BLER table is for k={self.table.k}, the link uses k={k}")
 
     def plan(self, payload_bits: int) -> LinkPlan:
         return plan_packet(self.config, payload_bits)
@@ -237,16 +238,16 @@ class AbstractLink:
         """[B, C] effective SNR of each codeword: SNR + 10 log10 |h|^2 (h constant per codeword)."""
         snr = torch.as_tensor(snr_db, dtype=torch.float64).reshape(-1, 1).expand(batch, 1)
         if not bool(torch.isfinite(snr).all()):
-            raise SemcomError(f"SNR must be finite dB values, got {snr_db!r}")
+            raise ChannelError(f"SNR must be finite dB values, got {snr_db!r}")
         if realization is not None and realization.h_est is not None:
-            raise SemcomError("the PHY abstraction assumes perfect CSI; use the full digital link")
-        if realization is None or realization.kind == "awgn":
+            raise ChannelError("the PHY abstraction assumes perfect CSI; use the full digital link")
+        if realization is None:  # AWGN
             return snr.expand(batch, plan.num_codewords)
         h = realization.h.reshape(batch, plan.num_codewords, plan.symbols_per_codeword)
-        if realization.kind == "rayleigh-fast" or not bool((h == h[:, :, :1]).all()):
-            raise SemcomError(
-                "the PHY abstraction needs one fading gain per codeword (rayleigh-block); "
-                "use the full digital link for rayleigh-fast"
+        if not get_channel(realization.kind).supports_abstraction or not bool((h == h[:, :, :1]).all()):
+            raise ChannelError(
+                f"the PHY abstraction needs one fading gain per codeword; allowed channels: "
+                f"{', '.join(abstraction_channels())} (use the full digital link for {realization.kind})"
             )
         gain = h[:, :, 0].abs().double() ** 2
         return snr + 10.0 * torch.log10(gain)

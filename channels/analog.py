@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import torch
 
 from channels import channel as ch
+from channels.errors import ChannelError, check_choice
 from channels.spec import EQUALIZERS
-from semcom.errors import SemcomError, check_choice
 
 
 def channel_uses(num_real: int) -> int:
@@ -32,7 +32,7 @@ def to_symbols(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     s = (z[2i] + j z[2i+1]) / scale, scale = sqrt(mean_i |z[2i] + j z[2i+1]|^2).
     """
     if z.dim() < 2:
-        raise SemcomError(f"analog link input must be [B, ...], got shape {tuple(z.shape)}")
+        raise ChannelError(f"analog link input must be [B, ...], got shape {tuple(z.shape)}")
     flat = z.reshape(z.shape[0], -1).to(torch.float32)
     if flat.shape[1] % 2:
         flat = torch.nn.functional.pad(flat, (0, 1))

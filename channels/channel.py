@@ -1,4 +1,8 @@
-"""Flat channels: AWGN, block Rayleigh and fast Rayleigh, with realisations drawn once.
+"""Channel realisations drawn once: the gains from the channel model, the noise here.
+
+The channel models (AWGN, block and fast Rayleigh, and any added one) are registered classes
+(:mod:`channels.contract`, :mod:`channels.registry`, one file each in :mod:`channels.kinds`);
+this module is what they share: the noise, the SNR, the equaliser.
 
 A transmission is ``x: [B, N] complex64`` (B samples, N symbols each, unit average energy).
 The channel is split into a *realisation* (fading gains h and unit-variance noise, drawn with a
@@ -27,15 +31,13 @@ from dataclasses import dataclass
 
 import torch
 
-from channels.spec import EQUALIZERS, check_channel
-from semcom.errors import SemcomError, check_choice
+from channels.contract import complex_normal
+from channels.errors import ChannelError, check_choice
+from channels.registry import get_channel
+from channels.spec import EQUALIZERS
 
-
-def complex_normal(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
-    """CN(0, 1) samples of ``shape``, complex64, drawn from ``generator`` (Sionna's sampler)."""
-    from sionna.phy.utils import complex_normal as sionna_complex_normal
-
-    return sionna_complex_normal(shape, generator=generator, precision="single", device="cpu")
+__all__ = ["ChannelRealization", "apply", "complex_normal", "draw_block_gains", "draw_realization",
+           "equalize", "noise_variance", "noiseless_realization"]
 
 
 @dataclass
@@ -75,7 +77,7 @@ def draw_realization(
 ) -> ChannelRealization:
     """Draw fading and noise for a transmission of ``shape = (B, N)`` symbols.
 
-    kind:        ``'awgn'``, ``'rayleigh-block'`` or ``'rayleigh-fast'``
+    kind:        a registered channel name (:func:`channels.registry.channel_names`)
     block_index: [N] or [B, N] int64, fading block of each symbol (block fading only; default:
                  one block per row, i.e. per transmitted packet)
     block_gains: [B, NB] complex64 gains to use for the blocks instead of drawing them, so that
@@ -85,55 +87,48 @@ def draw_realization(
     The draw order is fixed (gains, then noise, then estimation error), so the same generator
     state gives the same realisation, and perfect-CSI draws do not depend on the option.
     """
-    check_channel(kind)
+    channel = get_channel(kind)
     if not (csi_error_var >= 0 and csi_error_var < float("inf")):
-        raise SemcomError(f"CSI error variance must be a finite number >= 0, got {csi_error_var!r}")
-    batch, length = shape
-    if kind == "awgn":
-        h = torch.ones(shape, dtype=torch.complex64)
-    elif kind == "rayleigh-fast":
-        h = complex_normal(shape, generator)
-    else:
-        if block_index is None:
-            block_index = torch.zeros(length, dtype=torch.long)
-        block_index = block_index.to(torch.long).expand(batch, length)
-        num_blocks = int(block_index.max()) + 1 if length else 1
-        if block_gains is None:
-            block_gains = draw_block_gains(batch, num_blocks, generator)
-        if block_gains.shape[0] != batch or block_gains.shape[1] < num_blocks:
-            raise SemcomError(
-                f"block_gains of shape {tuple(block_gains.shape)} do not cover a batch of {batch}"
-                f" with {num_blocks} fading blocks"
-            )
-        h = torch.gather(block_gains.to(torch.complex64), 1, block_index)
+        raise ChannelError(f"CSI error variance must be a finite number >= 0, got {csi_error_var!r}")
+    fading = channel.draw_gains(shape, generator, block_index=block_index, block_gains=block_gains)
     noise = complex_normal(shape, generator)
-    real = ChannelRealization(kind=kind, h=h, noise=noise)
+    real = ChannelRealization(kind=kind, h=fading.h, noise=noise)
     if csi_error_var > 0:
-        if kind == "rayleigh-block":  # one estimate per fading block
-            error = complex_normal(block_gains.shape, generator) * csi_error_var**0.5
-            error = torch.gather(error, 1, block_index)
+        if fading.block_index is not None:  # one estimate per fading block
+            error = complex_normal(fading.block_shape, generator) * csi_error_var**0.5
+            error = torch.gather(error, 1, fading.block_index)
         else:
             error = complex_normal(shape, generator) * csi_error_var**0.5
-        real.h_est, real.csi_error_var = h + error, float(csi_error_var)
+        real.h_est, real.csi_error_var = fading.h + error, float(csi_error_var)
     return real
+
+
+def noiseless_realization(kind: str, shape: tuple[int, int]) -> ChannelRealization:
+    """The gains of a channel without fading (``fading = "none"``: drawn without a generator)
+    and zero noise: what the PHY abstraction needs to map each codeword to its SNR."""
+    channel = get_channel(kind)
+    if channel.fading != "none":
+        raise ChannelError(f"channel {kind!r} fades (fading = {channel.fading!r}); draw a realisation instead")
+    h = channel.draw_gains(shape, torch.Generator()).h
+    return ChannelRealization(kind=kind, h=h, noise=torch.zeros_like(h))
 
 
 def noise_variance(snr_db: float | torch.Tensor, batch: int) -> torch.Tensor:
     """N0 = 10^(-SNR/10) as [B, 1] float32; ``snr_db`` is a float or a [B] tensor (per sample)."""
     snr = torch.as_tensor(snr_db, dtype=torch.float32)
     if not bool(torch.isfinite(snr).all()):
-        raise SemcomError(f"SNR must be finite dB values, got {snr_db!r}")
+        raise ChannelError(f"SNR must be finite dB values, got {snr_db!r}")
     if snr.dim() == 0:
         snr = snr.expand(batch)
     if snr.shape != (batch,):
-        raise SemcomError(f"SNR must be a number or one value per sample ({batch}), got {tuple(snr.shape)}")
+        raise ChannelError(f"SNR must be a number or one value per sample ({batch}), got {tuple(snr.shape)}")
     return torch.pow(10.0, -snr / 10.0).unsqueeze(1)
 
 
 def apply(x: torch.Tensor, realization: ChannelRealization, snr_db: float | torch.Tensor) -> torch.Tensor:
     """y = h x + sqrt(N0) w.  x: [B, N] complex; returns y: [B, N] complex64. Differentiable in x."""
     if tuple(x.shape) != realization.shape:
-        raise SemcomError(
+        raise ChannelError(
             f"transmission of shape {tuple(x.shape)} does not match the channel realisation "
             f"{realization.shape}"
         )

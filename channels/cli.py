@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from channels.spec import CHANNELS, MODULATIONS, parse_rate, parse_snr_db
+from channels.registry import channel_names
+from channels.spec import MODULATIONS, parse_rate, parse_snr_db
 
 
 @click.group()
@@ -16,7 +17,7 @@ def link() -> None:
 
 
 @link.command()
-@click.option("--channel", default="awgn", show_default=True, help=f"One of: {', '.join(CHANNELS)}.")
+@click.option("--channel", default="awgn", show_default=True, help=f"One of: {', '.join(channel_names())}.")
 @click.option("--modulation", default="qpsk", show_default=True, help=f"One of: {', '.join(MODULATIONS)}.")
 @click.option("--code", default="none", show_default=True, help="none or ldpc (5G LDPC).")
 @click.option("--rate", default="1/2", show_default=True, help="LDPC code rate, e.g. 1/2, 2/3, 0.75.")
@@ -39,10 +40,10 @@ def link() -> None:
 def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, target_errors, max_bits, batch,
         stop_bler, csi_error_var) -> None:
     """Simulate a BER/BLER curve and write it as CSV (and a PNG waterfall)."""
-    from channels.spec import check_channel
+    from channels.registry import get_channel
     from semcom.errors import SemcomError, check_choice
 
-    check_channel(channel)
+    get_channel(channel)
     check_choice("modulation", modulation, MODULATIONS)
     check_choice("code", code, ("none", "ldpc"))
     snrs = parse_snr_db(snr_text)

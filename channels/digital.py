@@ -29,14 +29,13 @@ from functools import lru_cache
 import torch
 
 from channels import channel as ch
+from channels.errors import ChannelError, check_choice
 from channels.spec import (
     bits_per_symbol,
     check_block_len,
-    check_channel,
     codeword_bits,
     parse_rate,
 )
-from semcom.errors import SemcomError, check_choice
 
 SCRAMBLING_SEED = 0x5EC0  # fixed: transmitter and receiver share the sequence
 CRC_BITS = {"CRC24A": 24, "CRC24B": 24, "CRC24C": 24, "CRC16": 16, "CRC11": 11, "CRC6": 6}
@@ -73,7 +72,7 @@ class DigitalLinkConfig:
         if self.crc is not None:
             check_choice("CRC", self.crc, CRC_BITS)
         if self.num_iter < 1 or self.decode_batch < 1:
-            raise SemcomError("num_iter and decode_batch must be positive")
+            raise ChannelError("num_iter and decode_batch must be positive")
 
     @property
     def bits_per_symbol(self) -> int:
@@ -122,7 +121,7 @@ class LinkPlan:
 def plan_packet(config: DigitalLinkConfig, payload_bits: int) -> LinkPlan:
     """The :class:`LinkPlan` of a packet of ``payload_bits`` bits under ``config``."""
     if payload_bits < 1:
-        raise SemcomError(f"a packet needs at least one bit, got {payload_bits}")
+        raise ChannelError(f"a packet needs at least one bit, got {payload_bits}")
     k = config.codeword_info_bits
     return LinkPlan(
         payload_bits=payload_bits,
@@ -164,7 +163,7 @@ def _sionna_blocks(config: DigitalLinkConfig) -> _Blocks:
         try:
             enc = LDPC5GEncoder(config.codeword_info_bits, config.coded_bits, num_bits_per_symbol=m)
         except ValueError as err:
-            raise SemcomError(
+            raise ChannelError(
                 f"5G LDPC does not support k={config.codeword_info_bits}, n={config.coded_bits}"
                 f" (rate {config.rate:.3f}): {err}"
             ) from None
@@ -242,7 +241,7 @@ class DigitalLink:
     def encode(self, bits: torch.Tensor) -> TxFrame:
         """bits: [B, K] in {0, 1} -> :class:`TxFrame` (CRC, padding, LDPC, QAM)."""
         if bits.dim() != 2:
-            raise SemcomError(f"bits must be [B, K], got shape {tuple(bits.shape)}")
+            raise ChannelError(f"bits must be [B, K], got shape {tuple(bits.shape)}")
         blocks, cfg = self._blocks, self.config
         plan = self.plan(bits.shape[1])
         info = bits.to(torch.float32)
@@ -301,7 +300,6 @@ class DigitalLink:
         per object shared by all its views. ``csi_error_var`` > 0: imperfect receiver CSI (see
         :func:`channels.channel.draw_realization`).
         """
-        check_channel(kind)
         check_choice("fading block", fading_block, FADING_BLOCKS)
         plan = self.plan(payload_bits)
         index = plan.codeword_of_symbol if fading_block == "codeword" else None
@@ -369,13 +367,13 @@ class DigitalLink:
         snr = torch.as_tensor(snr_db, dtype=torch.float32)
         snr = snr.expand(count) if snr.dim() == 0 else snr
         if snr.shape != (count,):
-            raise SemcomError(f"snr_db must be a number or one value per packet ({count})")
+            raise ChannelError(f"snr_db must be a number or one value per packet ({count})")
         if block_gains is not None and block_gains.shape[0] != count:
-            raise SemcomError(f"block_gains must have one row per packet ({count})")
+            raise ChannelError(f"block_gains must have one row per packet ({count})")
         groups: dict[int, list[int]] = {}
         for i, packet in enumerate(packets):
             if packet.dim() != 1:
-                raise SemcomError(f"packet {i} must be a 1-D bit tensor, got {tuple(packet.shape)}")
+                raise ChannelError(f"packet {i} must be a 1-D bit tensor, got {tuple(packet.shape)}")
             groups.setdefault(packet.numel(), []).append(i)
         bits_out: list[torch.Tensor | None] = [None] * count
         ok = torch.zeros(count, dtype=torch.bool)

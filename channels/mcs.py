@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from channels.errors import ChannelError
 from channels.spec import MODULATIONS
-from semcom.errors import SemcomError
 
 
 @dataclass(frozen=True)
@@ -66,4 +66,4 @@ def mcs_by_name(name: str) -> MCS:
         if mcs.name == name:
             return mcs
     allowed = ", ".join(m.name for m in MCS_TABLE)
-    raise SemcomError(f"unknown MCS {name!r}; allowed: {allowed}")
+    raise ChannelError(f"unknown MCS {name!r}; allowed: {allowed}")

@@ -6,23 +6,18 @@ from pathlib import Path
 
 import numpy as np
 
-from channels.limits import (
-    awgn_normal_approximation_bler,
-    capacity_snr_db,
-    rayleigh_outage_probability,
-    uncoded_ber,
-)
+from channels.registry import get_channel
 from channels.spec import db_to_linear
 
 
 def plot_curve(rows: list[dict[str, object]], path: Path) -> None:
     """Waterfall of the rows of one ``semcom link ber`` curve (they carry channel, modulation,
     code, rate, block_len and block_channel_uses)."""
-    from semcom.errors import SemcomError
+    from channels.errors import ChannelError
 
     needed = {"channel", "modulation", "code", "block_len", "block_channel_uses", "snr_db", "ber", "bler"}
     if not rows or not needed <= set(rows[0]):
-        raise SemcomError(f"not a curve written by 'semcom link ber' (needs columns {sorted(needed)})")
+        raise ChannelError(f"not a curve written by 'semcom link ber' (needs columns {sorted(needed)})")
     first = rows[0]
     coded = first["code"] == "ldpc"
     k, uses = int(first["block_len"]), int(first["block_channel_uses"])
@@ -47,9 +42,10 @@ def plot_waterfall(
 ) -> None:
     """Simulated BER and BLER vs Es/N0 with the closed forms beside them.
 
-    Uncoded: exact Gray-QAM BER on AWGN / Rayleigh (perfect CSI). Coded: the Shannon limit of
-    the spectral efficiency (AWGN, vertical line) or the block-Rayleigh outage probability
-    (a lower bound on the BLER of one codeword per fading block).
+    The closed forms come from the channel model (:class:`channels.contract.Channel`): uncoded,
+    the exact Gray-QAM BER (AWGN, Rayleigh with perfect CSI); coded, the Shannon limit of the
+    spectral efficiency (AWGN, vertical line) and a BLER bound (AWGN: the normal approximation;
+    block Rayleigh: the outage probability).
     """
     import matplotlib
 
@@ -62,24 +58,21 @@ def plot_waterfall(
     bler = np.array([r["bler"] for r in rows])
     ax.semilogy(snr, np.where(ber > 0, ber, np.nan), "o-", label="BER (simulated)")
     ax.semilogy(snr, np.where(bler > 0, bler, np.nan), "s-", label="BLER (simulated)")
-    low = snr.min()
-    if coded and channel == "awgn":  # show the limits left of the simulated points too
-        low = min(low, capacity_snr_db(spectral_efficiency) - 0.25)
+    model = get_channel(channel)
+    limit_db = model.shannon_limit_db(spectral_efficiency) if coded else None
+    low = snr.min() if limit_db is None else min(snr.min(), limit_db - 0.25)  # show the limit too
     grid = np.linspace(low, snr.max(), 300)
-    fading = "awgn" if channel == "awgn" else "rayleigh"
     if not coded:
-        ax.semilogy(grid, uncoded_ber(modulation, db_to_linear(grid), fading), "k--",
-                    label=f"BER theory ({fading}, Gray)")
-    elif channel == "awgn":
-        ax.axvline(capacity_snr_db(spectral_efficiency), color="k", ls=":",
-                   label=f"Shannon limit ({spectral_efficiency:.2f} bit/use)")
-        if codeword is not None:
-            k, uses = codeword
-            ax.semilogy(grid, awgn_normal_approximation_bler(k, uses, db_to_linear(grid)), "k--",
-                        label=f"BLER normal approximation (k={k}, n={uses} uses)")
-    elif channel == "rayleigh-block":
-        outage = rayleigh_outage_probability(spectral_efficiency, db_to_linear(grid))
-        ax.semilogy(grid, outage, "k--", label="outage probability (BLER bound)")
+        ber_theory = model.uncoded_ber(modulation, db_to_linear(grid))
+        if ber_theory is not None:
+            ax.semilogy(grid, ber_theory, "k--", label=f"BER theory ({channel}, Gray)")
+    else:
+        if limit_db is not None:
+            ax.axvline(limit_db, color="k", ls=":",
+                       label=f"Shannon limit ({spectral_efficiency:.2f} bit/use)")
+        bound = model.bler_bound(spectral_efficiency, codeword, db_to_linear(grid))
+        if bound is not None:
+            ax.semilogy(grid, bound[0], "k--", label=bound[1])
     ax.set_xlabel("Es/N0 per complex symbol [dB]")
     ax.set_ylabel("error rate")
     ax.set_title(title)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from channels.errors import ChannelError
 from channels.limits import awgn_normal_approximation_bler, capacity_snr_db
-from semcom.errors import SemcomError
 
 
 def snr_at_bler(snr_db: np.ndarray, bler: np.ndarray, target: float) -> float:
@@ -42,7 +42,7 @@ def capacity_gap_rows(frames: dict, target: float) -> list[dict[str, object]]:
     rows = []
     for name, frame in frames.items():
         if not {"snr_db", "bler", "bits", "blocks", "block_channel_uses"} <= set(frame.columns):
-            raise SemcomError(f"{name}: not a curve written by 'semcom link ber'")
+            raise ChannelError(f"{name}: not a curve written by 'semcom link ber'")
         frame = frame.sort_values("snr_db")
         info_bits = round(float((frame.bits / frame.blocks).iloc[0]))
         uses = int(frame.block_channel_uses.iloc[0])

@@ -1,7 +1,8 @@
 """Names and parsing shared by the physical layer (no Sionna import).
 
-Holds the allowed channel kinds, modulations and their bits per symbol, the code-rate and
+Holds the modulations and their bits per symbol, the code-rate and
 block-size limits of the 5G LDPC code, SNR conversions and the ``start:step:stop`` parser.
+The channel names come from :mod:`channels.registry`.
 """
 
 from __future__ import annotations
@@ -9,19 +10,14 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from semcom.errors import SemcomError, check_choice
-
-#: channel kind -> description
-CHANNELS: dict[str, str] = {
-    "awgn": "additive white Gaussian noise",
-    "rayleigh-block": "one h ~ CN(0, 1) per fading block (codeword, view or object)",
-    "rayleigh-fast": "one h ~ CN(0, 1) per symbol",
-}
+from channels.errors import ChannelError, check_choice
 
 #: modulation name -> bits per symbol (BPSK is real +-1; the others are Gray square QAM)
 MODULATIONS: dict[str, int] = {"bpsk": 1, "qpsk": 2, "qam16": 4, "qam64": 6, "qam256": 8}
 
 EQUALIZERS = ("zf", "lmmse")
+#: how a digital link is simulated: bit level (Sionna LDPC decoding) or the PHY abstraction
+LINK_MODES = ("full", "abstraction")
 CODES = ("none", "ldpc")
 
 #: 5G LDPC limits (TS 38.212 as implemented by Sionna's LDPC5GEncoder)
@@ -31,13 +27,8 @@ LDPC_MIN_K = 12
 LDPC_MAX_K = 8448
 
 
-def check_channel(name: str) -> str:
-    """Return ``name`` if it is a known channel kind, else a one-line :class:`SemcomError`."""
-    return str(check_choice("channel", name, CHANNELS))
-
-
 def bits_per_symbol(modulation: str) -> int:
-    """Bits per symbol of ``modulation`` (``'qam16'`` -> 4); unknown names raise SemcomError."""
+    """Bits per symbol of ``modulation`` (``'qam16'`` -> 4); unknown names raise ChannelError."""
     check_choice("modulation", modulation, MODULATIONS)
     return MODULATIONS[modulation]
 
@@ -51,9 +42,9 @@ def parse_rate(text: str | float) -> float:
     try:
         rate = float(Fraction(str(text).strip())) if not isinstance(text, float) else text
     except (ValueError, ZeroDivisionError):
-        raise SemcomError(f"code rate {text!r} is not a number or fraction like 1/2") from None
+        raise ChannelError(f"code rate {text!r} is not a number or fraction like 1/2") from None
     if not math.isfinite(rate) or not LDPC_MIN_RATE <= rate <= LDPC_MAX_RATE:
-        raise SemcomError(
+        raise ChannelError(
             f"unsupported code rate {text!r}; 5G LDPC supports rates from 1/5 to 948/1024"
         )
     return rate
@@ -62,7 +53,7 @@ def parse_rate(text: str | float) -> float:
 def check_block_len(k: int) -> int:
     """Check the LDPC information block length ``k`` (bits per codeword before encoding)."""
     if not isinstance(k, int) or not LDPC_MIN_K <= k <= LDPC_MAX_K:
-        raise SemcomError(
+        raise ChannelError(
             f"unsupported block length {k!r}; 5G LDPC takes {LDPC_MIN_K} to {LDPC_MAX_K} "
             "information bits per codeword"
         )
@@ -79,10 +70,10 @@ def codeword_bits(k: int, rate: float, bits_per_sym: int) -> int:
 
 
 def check_snr_db(snr_db: float) -> float:
-    """Return ``snr_db`` as a float if finite, else a one-line SemcomError."""
+    """Return ``snr_db`` as a float if finite, else a one-line ChannelError."""
     value = float(snr_db)
     if not math.isfinite(value):
-        raise SemcomError(f"SNR must be a finite number of dB, got {snr_db!r}")
+        raise ChannelError(f"SNR must be a finite number of dB, got {snr_db!r}")
     return value
 
 
@@ -95,7 +86,7 @@ def parse_snr_db(text: str) -> list[float]:
     [1.0, 2.5]
     """
     text = text.strip()
-    bad = SemcomError(
+    bad = ChannelError(
         f"malformed SNR list {text!r}; use start:step:stop (e.g. 0:2:20) or a comma list "
         "(e.g. 0,5,10)"
     )

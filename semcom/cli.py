@@ -4,7 +4,7 @@ Each sub-command lives in the module that owns it and is imported only when used
 ``semcom --help`` does not pay for torch or sionna. To add one, put a ``click`` command or group
 in its module and name it in :data:`SUBCOMMANDS`.
 
-User mistakes (:class:`semcom.errors.SemcomError` and click's usage errors) are printed as one
+User mistakes (:data:`semcom.errors.USER_ERRORS` and click's usage errors) are printed as one
 line on stderr with exit code 2.
 """
 
@@ -17,7 +17,7 @@ import sys
 import click
 
 from semcom import __version__
-from semcom.errors import SemcomError
+from semcom.errors import USER_ERRORS
 
 #: sub-command name -> ("module", "attribute", "one-line help")
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning user mistakes into one line and exit code 2."""
     try:
         code = cli.main(args=argv, prog_name="semcom", standalone_mode=False)
-    except SemcomError as err:
+    except USER_ERRORS as err:
         click.echo(f"semcom: error: {err}", err=True)
         sys.exit(2)
     except click.UsageError as err:

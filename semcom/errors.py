@@ -8,9 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from channels.errors import ChannelError, unknown_choice
+
 
 class SemcomError(Exception):
     """A user-fixable error, shown as one line by the command line (exit code 2)."""
+
+
+#: what the command line reports as one line (exit code 2): semcom's errors and those of the
+#: physical layer, which stands on its own (:class:`channels.errors.ChannelError`)
+USER_ERRORS: tuple[type[Exception], ...] = (SemcomError, ChannelError)
 
 
 class AssetMissingError(SemcomError):
@@ -23,8 +30,7 @@ def check_choice(what: str, value: object, allowed: Iterable[object]) -> object:
     >>> check_choice("split", "train", ("train", "val", "test"))
     'train'
     """
-    allowed = tuple(allowed)
-    if value not in allowed:
-        listed = ", ".join(str(a) for a in allowed)
-        raise SemcomError(f"unknown {what} {value!r}; allowed: {listed}")
+    message = unknown_choice(what, value, allowed)
+    if message:
+        raise SemcomError(message)
     return value

@@ -10,15 +10,17 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from channels.registry import channel_names
+from channels.spec import LINK_MODES
 from semcom.sampler_defaults import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DEFAULT_STEPS
+from semcom.system.codecs import CODECS
+from semcom.system.imputers import IMPUTERS
 
 SCHEMES = ("semantic", "bitexact", "hybrid", "capacity")
-CHANNELS = ("awgn", "rayleigh-block", "rayleigh-fast")
-LINK_MODES = ("full", "abstraction")
 TRANSMISSIONS = ("digital", "analog")
+#: the view policies a grid may use: those of semcom.system.view_policy.POLICIES that need no
+#: setting beyond k (``fixed`` and ``drop`` take the views by index)
 VIEW_POLICIES = ("random", "schedule")
-CODECS = ("png", "jpeg", "webp", "avif")
-IMPUTERS = ("mvld", "smvae", "mopoe", "mvae")
 
 ALL = SCHEMES
 DIGITAL = ("semantic", "bitexact", "hybrid")
@@ -39,8 +41,15 @@ class Axis:
     help: str
 
 
-def _choice(allowed: tuple[str, ...]) -> Callable[[object], str | None]:
-    return lambda v: None if v in allowed else "allowed: " + ", ".join(allowed)
+def _choice(allowed: tuple[str, ...] | Callable[[], tuple[str, ...]]) -> Callable[[object], str | None]:
+    """A check against ``allowed``, or against what the registry ``allowed()`` holds at the time
+    of the check (so that channels registered by a plugin are allowed)."""
+
+    def check(v: object) -> str | None:
+        names = tuple(allowed()) if callable(allowed) else allowed
+        return None if v in names else "allowed: " + ", ".join(names)
+
+    return check
 
 
 def _range(lo: float, hi: float, what: str = "") -> Callable[[object], str | None]:
@@ -74,7 +83,7 @@ def _mcs(v: object) -> str | None:
 
 AXES: dict[str, Axis] = {a.name: a for a in (
     Axis("scheme", str, "semantic", ALL, _choice(SCHEMES), "what is transmitted"),
-    Axis("channel", str, "awgn", ALL, _choice(CHANNELS), "channel model"),
+    Axis("channel", str, "awgn", ALL, _choice(channel_names), "channel model (channels.registry)"),
     Axis("snr_db", float, 10.0, ALL, _range(-30.0, 60.0, "SNR in dB"), "Es/N0 per complex symbol, dB"),
     Axis("views_sent", int, 4, ALL, _range(0, 64, "views"), "views sent per object (k of V)"),
     Axis("view_policy", str, "random", ALL, _choice(VIEW_POLICIES), "which k views"),

@@ -4,6 +4,7 @@ Layout::
 
     name = "demo"                       # results go to results/<name>/
     description = "..."
+    plugins = ["my_channel.py"]         # optional: files (or modules) that register channels
 
     [data]                              # what is transmitted
     dataset = "mvshapes"
@@ -37,7 +38,7 @@ from pathlib import Path
 from semcom.errors import SemcomError
 from semcom.sweep.axes import AXES
 
-TOP_KEYS = ("name", "description", "data", "metrics", "defaults", "grid")
+TOP_KEYS = ("name", "description", "plugins", "data", "metrics", "defaults", "grid")
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class ExperimentConfig:
     defaults: dict[str, object] = field(default_factory=dict)
     description: str = ""
     source_text: str = ""
+    plugins: tuple[str, ...] = ()  # as written in the file; loaded by parse_experiment
 
 
 def _fail(where: str, message: str) -> SemcomError:
@@ -136,6 +138,7 @@ def parse_experiment(text: str, file: str = "<experiment>") -> ExperimentConfig:
     for key in raw:
         if key not in TOP_KEYS:
             raise _fail(file, f"unknown key {key!r}; allowed: {', '.join(TOP_KEYS)}")
+    plugins = _load_plugins(raw.get("plugins", []), file)
     name = raw.get("name") or Path(file).stem
     if not isinstance(name, str) or not name.replace("-", "").replace("_", "").isalnum():
         raise _fail(file, f"name = {name!r} must be letters, digits, '-' or '_'")
@@ -161,8 +164,24 @@ def parse_experiment(text: str, file: str = "<experiment>") -> ExperimentConfig:
         grids.append({key: _axis_values(key, value, where) for key, value in table.items()})
     return ExperimentConfig(
         name=name, data=data, metrics=metrics, grids=tuple(grids), defaults=defaults,
-        description=str(raw.get("description", "")), source_text=text,
+        description=str(raw.get("description", "")), source_text=text, plugins=plugins,
     )
+
+
+def _load_plugins(raw: object, file: str) -> tuple[str, ...]:
+    """Import the plugin files (relative to the experiment file) or modules, so that the channels
+    they register are known before the grid is checked."""
+    from semcom.plugins import load_plugin
+
+    if not isinstance(raw, list) or not all(isinstance(p, str) and p for p in raw):
+        raise _fail(file, f"plugins = {raw!r} must be a list of .py paths or module names")
+    base = Path(file).parent if not file.startswith("<") else None
+    for spec in raw:
+        try:
+            load_plugin(spec, base)
+        except SemcomError as err:
+            raise _fail(file, str(err)) from None
+    return tuple(raw)
 
 
 def _check_data(data: DataConfig, file: str) -> None:

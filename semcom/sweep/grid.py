@@ -45,6 +45,7 @@ def cell_id(cell: Cell, config: ExperimentConfig) -> str:
 
 def expand(config: ExperimentConfig) -> list[Cell]:
     """All cells of all grids, in file order, duplicates removed."""
+    from channels.registry import abstraction_channels
     from semcom.data import dataset_info
 
     num_views = dataset_info(config.data.dataset).num_views
@@ -63,10 +64,11 @@ def expand(config: ExperimentConfig) -> list[Cell]:
                     )
                 if scheme in ("semantic",) and values.get("transmission") == "analog":
                     values["link_mode"] = values["mcs"] = None
-                if values.get("link_mode") == "abstraction" and values["channel"] == "rayleigh-fast":
+                if values.get("link_mode") == "abstraction" and values["channel"] not in abstraction_channels():
                     raise SemcomError(
-                        f"[[grid]] #{index + 1}: link_mode = 'abstraction' needs block fading; "
-                        "allowed channels: awgn, rayleigh-block (use link_mode = 'full' for rayleigh-fast)"
+                        f"[[grid]] #{index + 1}: link_mode = 'abstraction' needs one fading gain per "
+                        f"codeword; allowed channels: {', '.join(abstraction_channels())} "
+                        f"(use link_mode = 'full' for {values['channel']})"
                     )
                 cells[Cell(scheme=scheme, **values)] = None
     return list(cells)

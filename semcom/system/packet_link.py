@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import torch
 
+from channels.registry import abstraction_channels, get_channel
+from channels.spec import LINK_MODES
 from semcom.errors import SemcomError, check_choice
 
-LINK_MODES = ("full", "abstraction")
 CODEWORD_INFO_BITS = 512  # bit-exact files are segmented into codewords of this size
 MAX_CODEWORD_INFO_BITS = 8448  # 5G LDPC base graph 1
 CRC_BITS = 24
@@ -97,8 +98,10 @@ class PacketLink:
     def _send_abstract(self, packets, channel, snr_db, generator, block_gains) -> PacketOutcome:
         from channels import channel as ch
 
-        if channel == "rayleigh-fast":
-            raise SemcomError("the PHY abstraction needs block fading; use link_mode = 'full' for rayleigh-fast")
+        model = get_channel(channel)
+        if not model.supports_abstraction:
+            raise SemcomError(f"the PHY abstraction needs one fading gain per codeword; allowed channels: "
+                              f"{', '.join(abstraction_channels())} (use link_mode = 'full' for {channel})")
         count = len(packets)
         ok = torch.zeros(count, dtype=torch.bool)
         uses = torch.zeros(count, dtype=torch.long)
@@ -108,11 +111,12 @@ class PacketLink:
         for length, members in groups.items():
             index = torch.tensor(members)
             plan = self._abstract.plan(length)
-            realization = None
-            if channel == "rayleigh-block":
+            shape = (len(members), plan.channel_uses)
+            if model.fading == "none":  # nothing drawn: the same generator state as before
+                realization = ch.noiseless_realization(channel, shape)
+            else:
                 gains = block_gains[index] if block_gains is not None else None
-                realization = ch.draw_realization(channel, (len(members), plan.channel_uses), generator,
-                                                  block_gains=gains)
+                realization = ch.draw_realization(channel, shape, generator, block_gains=gains)
             result = self._abstract.transmit(length, len(members), snr_db, generator, realization=realization)
             ok[index] = result.crc_ok
             uses[index] = result.channel_uses

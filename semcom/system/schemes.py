@@ -64,13 +64,15 @@ def _evaluation(context: SweepContext) -> CellEvaluation:
 
 
 def _block_gains(cell: Cell, packets: Packets, batch_index: int) -> torch.Tensor | None:
-    """One h per (object, view), drawn from the cell's fading stream: [P, 1] complex64."""
-    if cell.channel != "rayleigh-block":
-        return None
-    from channels.channel import draw_block_gains
+    """One h per (object, view) for block fading, drawn from the cell's fading stream, so that
+    every scheme sending a view sees the same gain: [P, 1] complex64 (None without blocks)."""
+    from channels.registry import get_channel
 
+    channel = get_channel(cell.channel)
+    if channel.fading != "block":
+        return None
     batch, num_views = packets.shape
-    gains = draw_block_gains(batch, num_views, stream(cell.seed, "fading", batch_index))
+    gains = channel.draw_block_gains(batch, num_views, stream(cell.seed, "fading", batch_index))
     return gains[packets.index[:, 0], packets.index[:, 1]].unsqueeze(1)
 
 
@@ -204,16 +206,12 @@ def run_hybrid(cell: Cell, context: SweepContext) -> dict[str, object]:
 
 
 def run_capacity(cell: Cell, context: SweepContext) -> dict[str, object]:
-    """Codec files at channel capacity: channel uses = bits / C(SNR), nothing lost."""
-    from channels import limits
+    """Codec files at the channel's bound rate (:meth:`channels.contract.Channel.bound_rate`:
+    the ergodic capacity, or the 1 %-outage capacity of block fading): channel uses = bits / rate,
+    nothing lost."""
+    from channels.registry import get_channel
 
-    snr = 10.0 ** (cell.snr_db / 10.0)
-    if cell.channel == "awgn":
-        capacity = float(limits.awgn_capacity(snr))
-    elif cell.channel == "rayleigh-fast":
-        capacity = float(limits.rayleigh_ergodic_capacity(snr))
-    else:  # block fading: the 1 %-outage capacity log2(1 + snr * F^-1(0.01)), |h|^2 ~ Exp(1)
-        capacity = math.log2(1.0 + snr * -math.log1p(-0.01))
+    capacity = get_channel(cell.channel).bound_rate(10.0 ** (cell.snr_db / 10.0), outage=0.01)
     codec = CodecConfig(cell.codec, cell.quality)
 
     def make(dataset):

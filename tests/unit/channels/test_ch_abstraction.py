@@ -9,8 +9,8 @@ import torch
 
 from channels.abstraction import AbstractLink, BlerTable, table_path, validate_against_link
 from channels.digital import DigitalLink
+from channels.errors import ChannelError
 from channels.mcs import MCS_TABLE, mcs_by_name
-from semcom.errors import SemcomError
 
 
 def synthetic_table(k=512):
@@ -59,15 +59,15 @@ def test_block_fading_shifts_each_codeword_snr_by_its_gain():
     # deep fades fail, strong blocks pass
     assert out.codeword_errors[eff < -5].all() and not out.codeword_errors[eff > 10].any()
     fast = digital.draw_realization("rayleigh-fast", 2, 2000, torch.Generator())
-    with pytest.raises(SemcomError, match="rayleigh-fast"):
+    with pytest.raises(ChannelError, match="rayleigh-fast"):
         link.transmit(2000, 2, 3.0, torch.Generator(), realization=fast)
 
 
 def test_missing_table_and_unknown_mcs_are_user_errors(tmp_path, monkeypatch):
     monkeypatch.setenv("SEMCOM_CACHE", str(tmp_path))
-    with pytest.raises(SemcomError, match="semcom link table --block-len 77"):
+    with pytest.raises(ChannelError, match="semcom link table --block-len 77"):
         BlerTable.load(77)
-    with pytest.raises(SemcomError, match="unknown MCS"):
+    with pytest.raises(ChannelError, match="unknown MCS"):
         synthetic_table().bler("qam32-1/2", 3.0)
 
 

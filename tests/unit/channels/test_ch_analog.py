@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from channels.analog import AnalogLink, channel_uses, from_symbols, to_symbols
-from semcom.errors import SemcomError
+from channels.errors import ChannelError
 
 
 def gen(seed=0):
@@ -60,7 +60,7 @@ def test_same_seed_same_output_and_per_sample_snr():
 
 
 def test_bad_inputs():
-    with pytest.raises(SemcomError, match="equalizer"):
+    with pytest.raises(ChannelError, match="equalizer"):
         AnalogLink("mf")
-    with pytest.raises(SemcomError, match=r"\[B, \.\.\.\]"):
+    with pytest.raises(ChannelError, match=r"\[B, \.\.\.\]"):
         to_symbols(torch.zeros(4))

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from channels import channel as ch
-from semcom.errors import SemcomError
+from channels.errors import ChannelError
 
 
 def gen(seed=0):
@@ -81,19 +81,19 @@ def test_equalizers_match_sionna_lmmse_and_theory():
 @pytest.mark.parametrize("snr", [float("nan"), float("inf"), torch.tensor([1.0, float("nan")])])
 def test_non_finite_snr_is_a_user_error(snr):
     real = ch.draw_realization("awgn", (2, 4), gen())
-    with pytest.raises(SemcomError, match="SNR must be finite"):
+    with pytest.raises(ChannelError, match="SNR must be finite"):
         ch.apply(torch.zeros(2, 4, dtype=torch.complex64), real, snr)
 
 
 def test_shape_mismatches_and_unknown_kinds():
     real = ch.draw_realization("awgn", (2, 4), gen())
-    with pytest.raises(SemcomError, match="does not match"):
+    with pytest.raises(ChannelError, match="does not match"):
         ch.apply(torch.zeros(2, 5, dtype=torch.complex64), real, 0.0)
-    with pytest.raises(SemcomError, match="one value per sample"):
+    with pytest.raises(ChannelError, match="one value per sample"):
         ch.apply(torch.zeros(2, 4, dtype=torch.complex64), real, torch.zeros(3))
-    with pytest.raises(SemcomError, match="unknown channel"):
+    with pytest.raises(ChannelError, match="unknown channel"):
         ch.draw_realization("rician", (2, 4), gen())
-    with pytest.raises(SemcomError, match="unknown equalizer"):
+    with pytest.raises(ChannelError, match="unknown equalizer"):
         ch.equalize(torch.zeros(2, 4, dtype=torch.complex64), real, 0.0, "mmse")
 
 
@@ -113,5 +113,5 @@ def test_imperfect_csi_estimate_and_its_effective_noise():
     big = ch.draw_realization("rayleigh-fast", (1, 100_000), gen(), csi_error_var=0.25)
     err = big.h_est - big.h
     assert (err.abs() ** 2).mean().item() == pytest.approx(0.25, rel=5 / math.sqrt(100_000))
-    with pytest.raises(SemcomError, match="CSI error variance"):
+    with pytest.raises(ChannelError, match="CSI error variance"):
         ch.draw_realization("awgn", (1, 4), gen(), csi_error_var=float("nan"))

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from channels.digital import DigitalLink, DigitalLinkConfig, plan_packet
-from semcom.errors import SemcomError
+from channels.errors import ChannelError
 
 
 def gen(seed=0):
@@ -96,15 +96,15 @@ def test_codeword_fading_blocks_follow_codewords():
 
 
 def test_bad_configurations_are_user_errors():
-    with pytest.raises(SemcomError, match="modulation"):
+    with pytest.raises(ChannelError, match="modulation"):
         DigitalLinkConfig(modulation="qam32")
-    with pytest.raises(SemcomError, match="rate"):
+    with pytest.raises(ChannelError, match="rate"):
         DigitalLinkConfig(rate="0.97")
-    with pytest.raises(SemcomError, match="block length"):
+    with pytest.raises(ChannelError, match="block length"):
         DigitalLinkConfig(codeword_info_bits=9000)
-    with pytest.raises(SemcomError, match="fading block"):
+    with pytest.raises(ChannelError, match="fading block"):
         DigitalLink().draw_realization("rayleigh-block", 1, 10, gen(), fading_block="symbol")
-    with pytest.raises(SemcomError, match=r"\[B, K\]"):
+    with pytest.raises(ChannelError, match=r"\[B, K\]"):
         DigitalLink().encode(torch.zeros(10))
 
 

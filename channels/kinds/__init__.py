@@ -1,0 +1,1 @@
+"""The built-in channel models, one file each (see :mod:`channels.contract`)."""
