@@ -35,6 +35,7 @@ from channels.digital import DigitalLinkConfig, LinkPlan, plan_packet
 from channels.errors import ChannelError
 from channels.files import atomic_write_bytes, cache_dir
 from channels.limits import capacity_snr_db
+from channels.link import PacketOutcome, empty_outcome, group_by_length
 from channels.mcs import MCS, MCS_TABLE, mcs_by_name
 from channels.registry import abstraction_channels, get_channel
 
@@ -271,6 +272,42 @@ class AbstractLink:
         p = torch.from_numpy(self.table.bler(self.mcs, eff.numpy()))
         errors = torch.rand(p.shape, generator=generator, dtype=torch.float64) < p
         return AbstractResult(p, errors, ~errors.any(1), plan.channel_uses, plan)
+
+    def send(
+        self,
+        packets: list[torch.Tensor],
+        channel: str,
+        snr_db: float,
+        generator: torch.Generator,
+        *,
+        block_gains: torch.Tensor | None = None,
+    ) -> PacketOutcome:
+        """The one link interface (:mod:`channels.link`): the packets of the full link, the same
+        fading (one gain per packet), codeword failures drawn instead of decoded."""
+        from channels import channel as ch
+
+        if not packets:
+            return empty_outcome()
+        model = get_channel(channel)
+        if not model.supports_abstraction:
+            raise ChannelError(f"the PHY abstraction needs one fading gain per codeword; allowed channels: "
+                               f"{', '.join(abstraction_channels())} (use the full link for {channel})")
+        count = len(packets)
+        ok = torch.zeros(count, dtype=torch.bool)
+        uses = torch.zeros(count, dtype=torch.long)
+        for length, members in group_by_length(packets).items():
+            index = torch.tensor(members)
+            shape = (len(members), self.plan(length).channel_uses)
+            if model.fading == "none":  # nothing drawn: the generator state is the AWGN one
+                realization = ch.noiseless_realization(channel, shape)
+            else:
+                gains = block_gains[index] if block_gains is not None else None
+                realization = ch.draw_realization(channel, shape, generator, block_gains=gains)
+            result = self.transmit(length, len(members), snr_db, generator, realization=realization)
+            ok[index] = result.crc_ok
+            uses[index] = result.channel_uses
+        payloads = [p if good else None for p, good in zip(packets, ok.tolist())]
+        return PacketOutcome(payloads, ok, uses)
 
 
 def validate_against_link(

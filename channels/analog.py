@@ -18,6 +18,7 @@ import torch
 
 from channels import channel as ch
 from channels.errors import ChannelError, check_choice
+from channels.link import PacketOutcome, empty_outcome
 from channels.spec import EQUALIZERS
 
 
@@ -87,3 +88,23 @@ class AnalogLink:
         y = ch.apply(symbols, realization, snr_db)
         s_hat, _ = ch.equalize(y, realization, snr_db, self.equalizer)
         return from_symbols(s_hat, scale, z.shape), symbols.shape[1]
+
+    def send(
+        self,
+        packets: list[torch.Tensor],
+        channel: str,
+        snr_db: float,
+        generator: torch.Generator,
+        *,
+        block_gains: torch.Tensor | None = None,
+    ) -> PacketOutcome:
+        """The one link interface (:mod:`channels.link`): P real packets of one shape, each its
+        own fading block; everything arrives (no CRC), distorted."""
+        if not packets:
+            return empty_outcome()
+        z = torch.stack(packets)
+        realization = self.draw_realization(channel, z.shape, generator, block_gains=block_gains)
+        received, uses = self.transmit(z, channel, snr_db, generator, realization=realization)
+        count = len(packets)
+        return PacketOutcome(list(received), torch.ones(count, dtype=torch.bool),
+                             torch.full((count,), uses, dtype=torch.long))

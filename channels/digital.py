@@ -30,6 +30,7 @@ import torch
 
 from channels import channel as ch
 from channels.errors import ChannelError, check_choice
+from channels.link import PacketOutcome, empty_outcome, group_by_length
 from channels.spec import (
     bits_per_symbol,
     check_block_len,
@@ -370,11 +371,10 @@ class DigitalLink:
             raise ChannelError(f"snr_db must be a number or one value per packet ({count})")
         if block_gains is not None and block_gains.shape[0] != count:
             raise ChannelError(f"block_gains must have one row per packet ({count})")
-        groups: dict[int, list[int]] = {}
         for i, packet in enumerate(packets):
             if packet.dim() != 1:
                 raise ChannelError(f"packet {i} must be a 1-D bit tensor, got {tuple(packet.shape)}")
-            groups.setdefault(packet.numel(), []).append(i)
+        groups = group_by_length(packets)
         bits_out: list[torch.Tensor | None] = [None] * count
         ok = torch.zeros(count, dtype=torch.bool)
         uses = torch.zeros(count, dtype=torch.long)
@@ -391,3 +391,21 @@ class DigitalLink:
                 bits_out[i] = out.bits[row]
             ok[index], uses[index], errors[index] = out.crc_ok, out.channel_uses, out.bit_errors
         return PacketResults(bits_out, ok, uses, errors)  # type: ignore[arg-type]
+
+    def send(
+        self,
+        packets: list[torch.Tensor],
+        channel: str,
+        snr_db: float,
+        generator: torch.Generator,
+        *,
+        block_gains: torch.Tensor | None = None,
+    ) -> PacketOutcome:
+        """The one link interface (:mod:`channels.link`): one fading block per packet, payloads
+        of failed packets dropped."""
+        if not packets:
+            return empty_outcome()
+        out = self.transmit_packets(packets, channel, snr_db, generator, fading_block="packet",
+                                    block_gains=block_gains)
+        payloads = [b if ok else None for b, ok in zip(out.bits, out.crc_ok.tolist())]
+        return PacketOutcome(payloads, out.crc_ok, out.channel_uses, out.bit_errors)

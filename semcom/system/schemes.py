@@ -76,25 +76,16 @@ def _block_gains(cell: Cell, packets: Packets, batch_index: int) -> torch.Tensor
     return gains[packets.index[:, 0], packets.index[:, 1]].unsqueeze(1)
 
 
-def _send_digital(cell: Cell, packets: Packets, link: PacketLink, batch_index: int):
-    outcome = link.send(packets.payload, cell.channel, cell.snr_db, stream(cell.seed, "noise", batch_index),
-                        block_gains=_block_gains(cell, packets, batch_index))
-    return outcome.payloads, outcome.crc_ok, outcome.channel_uses, outcome.bit_errors
+def _sender(cell: Cell, link):
+    """The cell's ``send(cell, packets, batch_index)``: ``link`` (:mod:`channels.link`) with the
+    cell's noise stream and one fading gain per (object, view)."""
 
+    def send(cell: Cell, packets: Packets, batch_index: int):
+        outcome = link.send(packets.payload, cell.channel, cell.snr_db, stream(cell.seed, "noise", batch_index),
+                            block_gains=_block_gains(cell, packets, batch_index))
+        return outcome.payloads, outcome.crc_ok, outcome.channel_uses, outcome.bit_errors
 
-def _send_analog(cell: Cell, packets: Packets, batch_index: int):
-    from channels.analog import AnalogLink
-
-    if not packets.payload:
-        return [], torch.zeros(0, dtype=torch.bool), torch.zeros(0, dtype=torch.long), None
-    link = AnalogLink()
-    latents = torch.stack(packets.payload)
-    generator = stream(cell.seed, "noise", batch_index)
-    realization = link.draw_realization(cell.channel, latents.shape, generator,
-                                        block_gains=_block_gains(cell, packets, batch_index))
-    received, uses = link.transmit(latents, cell.channel, cell.snr_db, generator, realization=realization)
-    count = len(packets.payload)
-    return list(received), torch.ones(count, dtype=torch.bool), torch.full((count,), uses, dtype=torch.long), None
+    return send
 
 
 def _save_example(context: SweepContext, cell: Cell, true: torch.Tensor, shown: torch.Tensor) -> None:
@@ -170,11 +161,13 @@ def run_semantic(cell: Cell, context: SweepContext) -> dict[str, object]:
         return SemanticTransmitter(imputer, quantiser), SemanticReceiver(imputer, quantiser, latent_shape)
 
     if quantiser is None:
-        return _run(cell, context, make, _send_analog)
+        from channels.analog import AnalogLink
+
+        return _run(cell, context, make, _sender(cell, AnalogLink()))
     # every view's packet has the same size: one codeword fitted to it, no padding
     payload = math.prod(latent_shape) * quantiser.bits
     link = PacketLink(choose_mcs(cell.mcs, cell.snr_db), cell.link_mode, fitted_codeword_bits(payload))
-    row = _run(cell, context, make, lambda c, p, i: _send_digital(c, p, link, i))
+    row = _run(cell, context, make, _sender(cell, link))
     row["mcs"] = link.mcs.name
     return row
 
@@ -192,7 +185,7 @@ def _run_bitexact(cell: Cell, context: SweepContext, imputer) -> dict[str, objec
     def make(dataset):
         return BitExactTransmitter(codec), BitExactReceiver(codec, dataset.image_shape, imputer)
 
-    row = _run(cell, context, make, lambda c, p, i: _send_digital(c, p, link, i))
+    row = _run(cell, context, make, _sender(cell, link))
     row["mcs"] = link.mcs.name
     return row
 
