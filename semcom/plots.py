@@ -143,30 +143,96 @@ def save_figure(fig, stem: Path) -> list[Path]:
     return paths
 
 
+#: columns every plot needs (a sweep's results.csv has them)
+REQUIRED_COLUMNS = ("cell_id", "scheme", "channel", "snr_db", "views_sent")
+
+
+def read_results_table(csv_path: Path) -> pd.DataFrame:
+    """``csv_path`` as a DataFrame that :func:`tradeoff` and :func:`metric_vs_snr` can plot: a
+    one-line :class:`~semcom.errors.SemcomError` naming what is missing otherwise (not a CSV,
+    no rows, missing columns, SNR or views that are not numbers)."""
+    from semcom.errors import SemcomError
+
+    try:
+        df = pd.read_csv(csv_path, dtype={"cell_id": str})  # an id of digits stays text
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as err:
+        reason = " ".join(str(err).split()) or type(err).__name__
+        raise SemcomError(f"{csv_path} is not a readable CSV table ({reason[:120]})") from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
+    if missing:
+        raise SemcomError(
+            f"{csv_path} cannot be plotted: no column {', '.join(missing)} (a sweep's results.csv "
+            f"has {', '.join(REQUIRED_COLUMNS)}; this one has {_listed(list(map(str, df.columns)))})"
+        )
+    if df.empty:
+        raise SemcomError(f"{csv_path} has no rows")
+    for column in ("snr_db", "views_sent"):
+        bad = pd.to_numeric(df[column], errors="coerce").isna()
+        if bad.any():
+            lines = ", ".join(str(i + 2) for i in df.index[bad][:5])
+            raise SemcomError(f"{csv_path} cannot be plotted: column {column} has empty or "
+                              f"non-numeric values (line {lines})")
+    return df
+
+
+def _has_values(df: pd.DataFrame, column: str) -> bool:
+    return column in df and bool(pd.to_numeric(df[column], errors="coerce").notna().any())
+
+
+def _listed(names: list[str], shown: int = 20) -> str:
+    more = f", ... ({len(names)} in all)" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def check_cells(cells: list[str], df: pd.DataFrame, examples: Path) -> list[str]:
+    """The ``--cells`` ids, checked: each must be a row of ``df`` with a picture in
+    ``examples``; a one-line :class:`~semcom.errors.SemcomError` naming the allowed ids otherwise."""
+    from semcom.errors import SemcomError
+
+    chosen = [c.strip() for c in cells if c.strip()]
+    if not chosen:
+        raise SemcomError("--cells names no cell; give comma-separated cell ids")
+    pictures = {p.stem for p in examples.glob("*.png")} if examples.is_dir() else set()
+    allowed = [c for c in dict.fromkeys(df["cell_id"].astype(str)) if c in pictures]
+    if not allowed:
+        raise SemcomError(f"--cells: no example pictures of the table's cells in {examples}; "
+                          "run the sweep again to make them, or leave out --cells")
+    unknown = [c for c in chosen if c not in allowed]
+    if unknown:
+        raise SemcomError(f"unknown cell id(s) {', '.join(repr(c) for c in unknown)} in --cells; "
+                          f"allowed: {_listed(allowed)}")
+    return chosen
+
+
 def plot_results(folder: str | Path, metrics: tuple[str, ...] | None = None,
                  cells: list[str] | None = None) -> list[Path]:
-    """All standard plots of ``folder/results.csv`` into ``folder/plots/``."""
+    """All standard plots of ``folder/results.csv`` into ``folder/plots/``. The table, the
+    metrics and the cells are checked before any figure is drawn."""
     from semcom.errors import SemcomError
 
     folder = Path(folder)
     csv_path = folder / "results.csv"
     if not csv_path.is_file():
         raise SemcomError(f"no results.csv in {folder}; run `semcom sweep` first")
-    df = pd.read_csv(csv_path)
-    if df.empty:
-        raise SemcomError(f"{csv_path} has no rows")
-    chosen = metrics or tuple(m for m in METRICS if m in df and df[m].notna().any())
+    df = read_results_table(csv_path)
+    have = [m for m in METRICS if _has_values(df, m)]
+    if not metrics and not have:
+        raise SemcomError(f"{csv_path} cannot be plotted: no metric column with values; expected "
+                          f"one of: {', '.join(METRICS)}")
+    chosen = metrics or tuple(have)
+    for metric in chosen:
+        if not _has_values(df, metric):
+            raise SemcomError(f"metric {metric!r} has no values in {csv_path}; has: " + ", ".join(have))
+    examples = folder / "examples"
+    if cells is not None:
+        cells = check_cells(cells, df, examples)
     out = folder / "plots"
     written: list[Path] = []
     for metric in chosen:
-        if metric not in df or df[metric].isna().all():
-            raise SemcomError(f"metric {metric!r} has no values in {csv_path}; has: "
-                              + ", ".join(m for m in METRICS if m in df and df[m].notna().any()))
         for bandwidth in BANDWIDTH:
-            if bandwidth in df and df[bandwidth].notna().any():
+            if _has_values(df, bandwidth):
                 written += save_figure(tradeoff(df, metric, bandwidth), out / f"tradeoff_{metric}_{bandwidth}")
         written += save_figure(metric_vs_snr(df, metric), out / f"{metric}_vs_snr")
-    examples = folder / "examples"
     if examples.is_dir():
         written += _plot_examples(examples, df, out, cells)
     return written

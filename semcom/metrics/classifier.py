@@ -219,7 +219,7 @@ def load_classifier(
 ) -> ViewClassifier:
     """The classifier of ``dataset`` at ``image_size`` (default: the dataset's default size)
     from ``folder`` (default: the bundled ones), in eval mode; target "camera": the camera judge."""
-    from safetensors.torch import load_file
+    from semcom.models.checkpoint import load_module_state, read_tensor_file
 
     folder, name, weights, config_path = _classifier_files(dataset, image_size, folder, target)
     if not (weights.is_file() and config_path.is_file()):
@@ -230,5 +230,5 @@ def load_classifier(
             + ("`" if target == "class" else f" --target {target}`")
         )
     model = ViewClassifier(ClassifierConfig.from_json(config_path.read_text()))
-    model.load_state_dict(load_file(str(weights)))
+    load_module_state(model, read_tensor_file(weights), "", str(weights))  # checked, one line
     return model.eval()

@@ -51,12 +51,21 @@ def _matches(value: Any, hint: Any) -> tuple[bool, Any]:
 def config_from_mapping(cls: type[T], data: dict[str, Any], where: str) -> T:
     """Build the config dataclass ``cls`` from ``data`` with typed, named validation."""
     hints = typing.get_type_hints(cls)
+    if not isinstance(data, dict):
+        raise SemcomError(f"{where}: the config must be a table of keys, got {type(data).__name__}")
     fields = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     unknown = sorted(set(data) - fields)
     if unknown:
         raise SemcomError(
             f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(fields))}"
         )
+    required = [
+        f.name for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        and f.name not in data
+    ]
+    if required:
+        raise SemcomError(f"{where}: missing key(s) {', '.join(required)}")
     values = {}
     for key, value in data.items():
         ok, conv = _matches(value, hints[key])

@@ -27,6 +27,7 @@ from semcom.models.checkpoint import (
     optimizer_from_tensors,
     optimizer_to_tensors,
     save_checkpoint,
+    state_problems,
 )
 from semcom.models.train_config import RunConfig, learning_rate
 from semcom.paths import atomic_write_bytes
@@ -70,11 +71,17 @@ def try_resume(out_dir: Path, state: TrainState, config: Any) -> bool:
     """Load ``out_dir/resume`` into ``state`` if present.
 
     The config must be the same except for :data:`RESUMABLE_CHANGES` (so a finished run can
-    be continued for more steps).
+    be continued for more steps). The files are checked before anything is loaded (format,
+    header, every module's tensor names and shapes, the optimiser state, the RNG state): a
+    damaged resume state is a one-line :class:`SemcomError` naming the file and the problem.
     """
     if not (out_dir / f"{RESUME_NAME}.json").is_file():
         return False
-    tensors, header = load_checkpoint(out_dir / RESUME_NAME, kind="train_state")
+    start_over = f"delete {out_dir / RESUME_NAME}.* to start the run over"
+    try:
+        tensors, header = load_checkpoint(out_dir / RESUME_NAME, kind="train_state")
+    except SemcomError as err:
+        raise SemcomError(f"{err} ({start_over})") from None
     saved = header["config"]
     now = _jsonable(dataclasses.asdict(config))
     keys = (set(saved) | set(now)) - RESUMABLE_CHANGES
@@ -83,6 +90,12 @@ def try_resume(out_dir: Path, state: TrainState, config: Any) -> bool:
         raise SemcomError(
             f"{out_dir} holds a run with a different config ({', '.join(changed)} changed); "
             "use another --out folder or delete it to start over"
+        )
+    problems = resume_problems(state, tensors, header["meta"])
+    if problems:
+        raise SemcomError(
+            f"resume state {out_dir / RESUME_NAME}.safetensors is damaged or does not fit this "
+            f"run: {'; '.join(problems)} ({start_over})"
         )
     for name, mod in state.modules.items():
         prefix = f"{name}."
@@ -94,6 +107,64 @@ def try_resume(out_dir: Path, state: TrainState, config: Any) -> bool:
     state.step = int(header["meta"]["step"])
     state.elapsed_s = float(header["meta"]["elapsed_s"])
     return True
+
+
+def resume_problems(
+    state: TrainState, tensors: dict[str, torch.Tensor], meta: dict[str, Any]
+) -> list[str]:
+    """How a saved resume state (tensors and meta) differs from what ``state`` can take: the
+    modules' tensors, the optimiser's groups and per-parameter state, the RNG state, the step
+    and time; empty when it loads."""
+    problems = []
+    for name, mod in state.modules.items():
+        problems += state_problems(mod, tensors, f"{name}.")
+    prefixes = tuple(f"{name}." for name in state.modules) + ("optim.",)
+    stray = [k for k in tensors if not k.startswith(prefixes) and k != "rng"]
+    if stray:
+        problems.append(f"unexpected tensors {', '.join(stray[:4])}")
+    rng, want = tensors.get("rng"), state.generator.get_state()
+    if rng is None:
+        problems.append("no rng tensor")
+    elif rng.dtype != want.dtype or rng.shape != want.shape:
+        problems.append(f"rng is {list(rng.shape)} {rng.dtype}, expected {list(want.shape)} {want.dtype}")
+    step, elapsed = meta.get("step"), meta.get("elapsed_s")
+    if not isinstance(step, int) or isinstance(step, bool) or step < 0:
+        problems.append(f"meta step {step!r} is not a step count")
+    if not isinstance(elapsed, int | float) or isinstance(elapsed, bool) or not elapsed >= 0:
+        problems.append(f"meta elapsed_s {elapsed!r} is not a time in seconds")
+    return problems + _optimizer_problems(state.optimizer, tensors, meta.get("optimizer"))
+
+
+def _optimizer_problems(
+    optimizer: torch.optim.Optimizer, tensors: dict[str, torch.Tensor], data: Any
+) -> list[str]:
+    """What keeps the saved optimiser state (see optimizer_to_tensors) from loading."""
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    groups = data.get("param_groups") if isinstance(data, dict) else None
+    expected, start = [], 0
+    for group in optimizer.param_groups:
+        expected.append(list(range(start, start + len(group["params"]))))
+        start += len(group["params"])
+    if not isinstance(groups, list) or [
+        g.get("params") if isinstance(g, dict) else None for g in groups
+    ] != expected:
+        return ["its optimiser parameter groups do not match this run's parameters"]
+    scalars = data.get("scalars", {})
+    if not isinstance(scalars, dict) or not all(
+        isinstance(v, dict) and k.isdigit() and int(k) < len(params) for k, v in scalars.items()
+    ):
+        return ["its optimiser scalars are malformed"]
+    problems = []
+    for name, value in tensors.items():
+        if not name.startswith("optim."):
+            continue
+        _, idx, key = (name.split(".", 2) + ["", ""])[:3]
+        if not idx.isdigit() or int(idx) >= len(params) or not key:
+            problems.append(f"unexpected tensor {name}")
+        elif value.ndim and tuple(value.shape) != tuple(params[int(idx)].shape):
+            problems.append(f"{name} has shape {list(value.shape)}, expected "
+                            f"{list(params[int(idx)].shape)}")
+    return problems
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:

@@ -61,8 +61,7 @@ def run_cell(cell: Cell, context: SweepContext) -> dict[str, object]:
     }
 
 
-def _execute_local(cells: list[Cell], config: ExperimentConfig, examples_dir: str) -> Iterable[dict]:
-    context = SweepContext(config, examples_dir)
+def _execute_local(cells: list[Cell], context: SweepContext) -> Iterable[dict]:
     for cell in cells:
         yield run_cell(cell, context)
 
@@ -104,6 +103,10 @@ def _execute_ray(cells: list[Cell], config: ExperimentConfig, address: str | Non
             ray.shutdown()
 
 
+def _warn(message: str) -> None:
+    print(f"semcom: warning: {message}", file=sys.stderr)
+
+
 def run_sweep(
     config: ExperimentConfig,
     out_dir: str,
@@ -114,8 +117,13 @@ def run_sweep(
     ray_address: str | None = None,
     progress: bool = True,
     echo: Callable[[str], None] = print,
+    warn: Callable[[str], None] = _warn,
 ) -> ResultsStore:
-    """Run every cell of ``config`` not yet in ``out_dir/results.csv`` and append its row."""
+    """Run every cell of ``config`` not yet in ``out_dir/results.csv`` and append its row.
+
+    resume: keep the table's complete rows (incomplete ones are reported through ``warn``,
+    default: a ``semcom: warning:`` line on stderr, and run again); overwrite: replace the
+    table, but only once the first new row exists; both at once are refused."""
     from tqdm.auto import tqdm
 
     from semcom.errors import check_choice
@@ -124,15 +132,18 @@ def run_sweep(
     cells = expand(config)
     store = ResultsStore(out_dir)
     store.prepare(config.source_text, resume=resume, overwrite=overwrite)
+    for message in store.warnings:
+        warn(message)
     done = store.done_ids()
     todo = [c for c in cells if cell_id(c, config) not in done]
     echo(f"{config.name}: {len(cells)} cells, {len(cells) - len(todo)} already done, "
          f"{len(todo)} to run ({executor}) -> {store.csv_path}")
-    examples = str(store.folder / "examples")
-    rows = _execute_local(todo, config, examples) if executor == "local" else _execute_ray(todo, config, ray_address)
+    context = SweepContext(config, str(store.examples_dir))
+    rows = _execute_local(todo, context) if executor == "local" else _execute_ray(todo, config, ray_address)
     with tqdm(total=len(todo), desc=config.name, unit="cell", disable=not progress) as bar:
         for row in rows:
             store.append(row)
+            context.examples_dir = str(store.examples_dir)  # out of staging after an overwrite's first row
             bar.set_postfix_str(f"{row['scheme']} {row['channel']} {row['snr_db']} dB k={row['views_sent']}")
             bar.update()
     return store

@@ -62,3 +62,50 @@ def test_examples_show_the_middle_quality_of_each_codec_and_name_it():
     assert sorted(chosen) == ["b50", "s1", "s2"]
     assert _label(rows[1]) == "bitexact jpeg q50 10 dB k=4"
     assert _label(rows[3]) == "semantic 10 dB k=1"
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda t: t.drop(columns=["channel", "snr_db"]), "cannot be plotted: no column channel, snr_db (a sweep's"),
+        (lambda t: t.drop(columns=["coherence", "fid"]), "no metric column with values; expected one of: fid"),
+        (lambda t: t.assign(fid=np.nan, coherence=np.nan), "no metric column with values"),
+        (lambda t: t.assign(views_sent="many"), "column views_sent has empty or non-numeric values (line 2"),
+        (lambda t: t.iloc[:0], "has no rows"),
+    ],
+)
+def test_a_table_that_cannot_be_plotted_is_refused_before_any_figure(table, tmp_path, change, message):
+    change(table).to_csv(tmp_path / "results.csv", index=False)
+    with pytest.raises(SemcomError) as err:
+        plot_results(tmp_path)
+    assert message in str(err.value) and "\n" not in str(err.value)
+    assert not (tmp_path / "plots").exists()
+
+
+def test_a_file_that_is_not_a_table_is_refused(tmp_path):
+    (tmp_path / "results.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe\x00binary")
+    with pytest.raises(SemcomError, match="results.csv (is not a readable CSV table|cannot be plotted)"):
+        plot_results(tmp_path)
+
+
+def test_cells_must_name_cells_with_pictures(table, tmp_path):
+    table.to_csv(tmp_path / "results.csv", index=False)
+    with pytest.raises(SemcomError, match="no example pictures of the table's cells"):
+        plot_results(tmp_path, ("fid",), cells=["sawgn0.01"])
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    from PIL import Image
+
+    for cid in ("true", "sawgn0.01", "sawgn0.02"):
+        Image.fromarray(np.zeros((4, 8, 3), np.uint8)).save(examples / f"{cid}.png")
+    with pytest.raises(SemcomError) as err:
+        plot_results(tmp_path, ("fid",), cells=["sawgn0.01", "nope"])
+    assert str(err.value) == "unknown cell id(s) 'nope' in --cells; allowed: sawgn0.01, sawgn0.02"
+    assert not (tmp_path / "plots").exists()
+    paths = plot_results(tmp_path, ("fid",), cells=["sawgn0.02"])
+    assert tmp_path / "plots" / "examples.png" in paths
+
+
+def test_a_numeric_column_outside_the_named_metrics_can_still_be_plotted(table, tmp_path):
+    table.assign(ber=0.01).to_csv(tmp_path / "results.csv", index=False)
+    assert any(p.name == "ber_vs_snr.png" for p in plot_results(tmp_path, ("ber",)))

@@ -11,7 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from semcom.errors import SemcomError, check_choice
-from semcom.models.checkpoint import _load_state, load_checkpoint, save_checkpoint
+from semcom.models.checkpoint import (
+    checkpoint_paths,
+    load_checkpoint,
+    load_module_state,
+    save_checkpoint,
+)
 from semcom.models.peers.base import PeerConfig, PeerVAE
 from semcom.models.peers.mopoe import MoPoEConfig, MoPoEVAE
 from semcom.models.peers.mvae import MVAE, MVAEConfig
@@ -61,5 +66,5 @@ def load_peer(
             raise SemcomError(
                 f"{method} checkpoint {path} was trained for {name} {have}, the data has {want}"
             )
-    _load_state(model, tensors, "model.", str(path))
+    load_module_state(model, tensors, "model.", str(checkpoint_paths(path)[0]))
     return model.eval(), header["meta"]

@@ -117,8 +117,161 @@ def test_half_precision_export_halves_the_file_and_loads_as_float32(saved_autoen
 
 
 def test_export_refuses_weights_that_overflow_float16(tmp_path):
-    from semcom.models.checkpoint import export_checkpoint, save_checkpoint
+    from semcom.models.checkpoint import export_checkpoint
 
-    save_checkpoint(tmp_path / "big", "autoencoder", {"model.w": torch.tensor([1e6])}, {})
+    net = ScoreNet(ScoreNetConfig(views=2, latent_dim=4, width=32, levels=2, time_dim=16))
+    with torch.no_grad():
+        net.out.weight[0, 0] = 1e6
+    save_score_net(tmp_path / "big", net)
     with pytest.raises(SemcomError, match="overflows float16"):
         export_checkpoint(tmp_path / "big", tmp_path / "out", half=True)
+    assert not (tmp_path / "out.safetensors").exists()
+
+
+# -- damaged files: one line naming the file and the problem, never a safetensors traceback -------
+def _torch_save_bytes():
+    import io
+
+    buffer = io.BytesIO()
+    torch.save({"model.w": torch.ones(2)}, buffer)
+    return buffer.getvalue()
+
+
+def _damage(path, how):
+    """Replace the tensors file of checkpoint ``path`` by a damaged version."""
+    import pickle
+
+    data = path.read_bytes()
+    damaged = {
+        "truncated": lambda: data[: len(data) // 2],
+        "header cut": lambda: data[:20],
+        "tiny": lambda: data[:5],
+        "empty": lambda: b"",
+        "random": lambda: bytes(torch.randint(0, 256, (4096,), generator=torch.Generator().manual_seed(1),
+                                              dtype=torch.uint8).tolist()),
+        "pickle": lambda: pickle.dumps({"model.w": [1.0, 2.0]}),
+        "torch.save": _torch_save_bytes,
+        "trailing": lambda: data + b"\0" * 16,
+    }[how]()
+    path.write_bytes(damaged)
+
+
+@pytest.mark.parametrize(
+    "how, message",
+    [
+        ("truncated", "is truncated: its tensors need"),
+        ("header cut", "is truncated: its header needs"),
+        ("tiny", "is too short for a safetensors file (5 bytes"),
+        ("empty", "is empty"),
+        ("random", "is not a safetensors file"),
+        ("pickle", "is a pickle, not a safetensors file (semcom never unpickles"),
+        ("torch.save", "is a zip archive (torch.save?), not a safetensors file"),
+        ("trailing", "is damaged: its tensors cover"),
+    ],
+)
+def test_damaged_tensor_files_are_named_with_their_problem(saved_autoencoder, monkeypatch, how, message):
+    import pickle
+
+    _, _, path = saved_autoencoder
+    _damage(path, how)
+    monkeypatch.setattr(pickle, "loads", lambda *a, **k: pytest.fail("unpickled"))
+    monkeypatch.setattr(pickle, "load", lambda *a, **k: pytest.fail("unpickled"))
+    with pytest.raises(SemcomError) as err:
+        load_autoencoder(path, views=3, channels=3, image_size=32)
+    text = str(err.value)
+    assert f"checkpoint file {path} {message}" in text and "\n" not in text
+
+
+def test_damaged_or_odd_json_headers(saved_autoencoder):
+    _, _, path = saved_autoencoder
+    json_file = path.with_suffix(".json")
+    for content, message in [
+        (b"\xff\xfe garbage", "is not valid JSON (not UTF-8 text)"),
+        (b"[1, 2]", "is not a JSON object"),
+        (b'{"format": 1, "kind": "autoencoder", "config": [1]}', "'config' must be an object"),
+        (b'{"format": 1, "config": {}}', "'kind' must be a string"),
+    ]:
+        json_file.write_bytes(content)
+        with pytest.raises(SemcomError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            load_autoencoder(path)
+    path.with_suffix(".json").unlink()
+    with pytest.raises(SemcomError, match=r"checkpoint file .*ae\.json not found"):
+        load_autoencoder(path)
+
+
+def test_missing_config_keys_are_named(saved_autoencoder):
+    _, _, path = saved_autoencoder
+    header = json.loads(path.with_suffix(".json").read_text())
+    del header["config"]["views"]
+    path.with_suffix(".json").write_text(json.dumps(header))
+    with pytest.raises(SemcomError, match="missing key\\(s\\) views"):
+        load_autoencoder(path)
+
+
+def _resave(path, change):
+    from safetensors.torch import load_file, save_file
+
+    tensors = load_file(str(path))
+    change(tensors)
+    save_file(tensors, str(path))
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda t: t.pop(next(k for k in t if k.startswith("model."))), "missing tensors model."),
+        (lambda t: t.update({"model.extra": torch.zeros(1)}), "unexpected tensors model.extra"),
+        (lambda t: t.update({"junk": torch.zeros(1)}), "unexpected tensors junk"),
+        (lambda t: t.update({"stats.mean": torch.zeros(3, 9)}), "stats.mean has shape [3, 9], expected [3, 8]"),
+        (lambda t: t.pop("stats.std"), "missing tensors stats.std"),
+    ],
+)
+def test_wrong_or_missing_tensors_are_named(saved_autoencoder, change, message):
+    _, _, path = saved_autoencoder
+    _resave(path, change)
+    with pytest.raises(SemcomError) as err:
+        load_autoencoder(path)
+    assert f"checkpoint {path} does not match its config" in str(err.value)
+    assert message in str(err.value)
+
+
+def test_a_wrong_shape_is_named_with_both_shapes(saved_autoencoder):
+    _, _, path = saved_autoencoder
+
+    def widen(tensors):
+        name = next(k for k, v in tensors.items() if k.startswith("model.") and v.ndim == 4)
+        tensors[name] = torch.zeros(*tensors[name].shape[:-1], tensors[name].shape[-1] + 1)
+        widen.name, widen.shape = name, list(tensors[name].shape)
+
+    _resave(path, widen)
+    with pytest.raises(SemcomError, match=f"{widen.name} has shape \\{widen.shape}\\, expected"):
+        load_autoencoder(path)
+
+
+def test_peer_and_score_net_loaders_validate_too(tmp_path):
+    from semcom.models.peers import build_model, load_peer, save_peer
+
+    vae = build_model("mvae", {"views": 2, "channels": 1, "image_size": 28, "latent_dim": 4})
+    path = save_peer(tmp_path / "mvae", vae)
+    assert load_peer(path, "mvae")[0] is not None
+    _damage(path, "truncated")
+    with pytest.raises(SemcomError, match=f"checkpoint file {path} is truncated"):
+        load_peer(path, "mvae")
+    net = ScoreNet(ScoreNetConfig(views=2, latent_dim=4, width=32, levels=2, time_dim=16))
+    path = save_score_net(tmp_path / "net", net)
+    _resave(path, lambda t: t.pop(next(iter(t))))
+    with pytest.raises(SemcomError, match="does not match its config: missing tensors model."):
+        load_score_net(path)
+
+
+def test_export_checks_its_source_before_writing(saved_autoencoder, tmp_path):
+    from semcom.models.checkpoint import export_checkpoint, save_checkpoint
+
+    _, _, path = saved_autoencoder
+    _damage(path, "pickle")
+    with pytest.raises(SemcomError, match="is a pickle"):
+        export_checkpoint(path, tmp_path / "out")
+    save_checkpoint(tmp_path / "state", "train_state", {"rng": torch.zeros(3, dtype=torch.uint8)}, {})
+    with pytest.raises(SemcomError, match="holds a 'train_state', not a model; allowed: autoencoder, score_net"):
+        export_checkpoint(tmp_path / "state", tmp_path / "out")
+    assert not list(tmp_path.glob("out*"))

@@ -252,3 +252,73 @@ def test_a_time_budget_ends_the_run_at_a_validation_and_a_larger_one_continues_i
     assert [int(r["step"]) for r in rows] == [20, 40, 60, 80]
     with pytest.raises(SemcomError, match="max_minutes must be > 0"):
         AutoencoderTrainConfig(max_minutes=0)
+
+
+# -- a damaged resume state: one line naming the file and the problem -------------------------------
+def _tiny_state(seed=0):
+    from semcom.models.training import TrainState
+
+    torch.manual_seed(seed)
+    model = torch.nn.Linear(3, 2)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    model(torch.randn(4, 3)).pow(2).sum().backward()
+    optimizer.step()
+    return TrainState({"model": model}, optimizer, torch.Generator().manual_seed(seed), step=7)
+
+
+def test_resume_state_round_trips_and_refuses_damaged_files(tmp_path):
+    import pickle
+
+    from semcom.models.training import save_state, try_resume
+
+    config = RunConfig(steps=10)
+    saved = _tiny_state()
+    path = save_state(tmp_path, saved, config)
+    fresh = _tiny_state(seed=1)
+    assert try_resume(tmp_path, fresh, config) and fresh.step == 7
+    assert torch.equal(fresh.modules["model"].weight, saved.modules["model"].weight)
+    good = path.read_bytes()
+    for damaged, message in [
+        (good[: len(good) - 10], "is truncated"),
+        (pickle.dumps({"model.weight": 1}), "is a pickle"),
+        (b"\x13" * 64, "is not a safetensors file"),
+    ]:
+        path.write_bytes(damaged)
+        with pytest.raises(SemcomError) as err:
+            try_resume(tmp_path, _tiny_state(), config)
+        text = str(err.value)
+        assert f"checkpoint file {path} {message}" in text and "resume.* to start the run over" in text
+        assert "\n" not in text
+    path.unlink()
+    with pytest.raises(SemcomError, match="resume.safetensors not found .*start the run over"):
+        try_resume(tmp_path, _tiny_state(), config)
+
+
+def test_resume_state_that_does_not_fit_the_run_is_named(tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    from semcom.models.training import save_state, try_resume
+
+    config = RunConfig(steps=10)
+    path = save_state(tmp_path, _tiny_state(), config)
+    good = load_file(str(path))
+    for change, message in [
+        (lambda t: t.update({"model.weight": torch.zeros(2, 4)}), "model.weight has shape [2, 4], expected [2, 3]"),
+        (lambda t: t.pop("model.bias"), "missing tensors model.bias"),
+        (lambda t: t.pop("rng"), "no rng tensor"),
+        (lambda t: t.update({"optim.0.exp_avg": torch.zeros(5)}), "optim.0.exp_avg has shape [5], expected [2, 3]"),
+        (lambda t: t.update({"optim.9.exp_avg": torch.zeros(5)}), "unexpected tensor optim.9.exp_avg"),
+        (lambda t: t.update({"other.x": torch.zeros(1)}), "unexpected tensors other.x"),
+    ]:
+        tensors = dict(good)
+        change(tensors)
+        save_file(tensors, str(path))
+        with pytest.raises(SemcomError) as err:
+            try_resume(tmp_path, _tiny_state(), config)
+        assert "resume.safetensors is damaged or does not fit this run" in str(err.value)
+        assert message in str(err.value), str(err.value)
+    save_file(good, str(path))
+    bigger = _tiny_state()
+    bigger.optimizer.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))]})
+    with pytest.raises(SemcomError, match="optimiser parameter groups do not match"):
+        try_resume(tmp_path, bigger, config)

@@ -1,6 +1,7 @@
 """Sweeps write one row per cell, resume after a kill without losing or duplicating rows."""
 
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +128,82 @@ def test_overwrite_removes_the_old_runs_example_pictures(toy, tmp_path):
     run_sweep(toy, str(tmp_path / "toy"), overwrite=True, progress=False, echo=lambda *_: None)
     assert not (examples / "true.png").exists() and not (examples / "0123456789ab.png").exists()
     assert len(read(tmp_path / "toy" / "results.csv")) == 6
+
+
+def quiet(**kwargs):
+    return dict(progress=False, echo=lambda *_: None, **kwargs)
+
+
+def test_resume_recomputes_a_cut_last_row_and_says_so(toy, tmp_path):
+    run_sweep(toy, str(tmp_path / "toy"), **quiet())
+    path = tmp_path / "toy" / "results.csv"
+    whole = read(path)
+    text = path.read_text()
+    path.write_text(text[: len(text) - 7])  # the last row is cut short, as by a crash mid-write
+    calls.clear()
+    warnings = []
+    run_sweep(toy, str(tmp_path / "toy"), **quiet(resume=True, warn=warnings.append))
+    assert len(calls) == 1 and len(warnings) == 1
+    assert "1 incomplete row(s) not counted as done" in warnings[0] and "line 7" in warnings[0]
+    rows = read(path)
+    assert len(rows) == 6 and len({r["cell_id"] for r in rows}) == 6
+    assert rows[:5] == whole[:5] and rows[5]["psnr"] == whole[5]["psnr"]
+
+
+def test_resume_refuses_a_table_it_cannot_read_and_keeps_it(toy, tmp_path):
+    (tmp_path / "toy").mkdir()
+    path = tmp_path / "toy" / "results.csv"
+    path.write_bytes(b"a,b\n1,2\n")
+    with pytest.raises(SemcomError, match="is not a results table: no column cell_id"):
+        run_sweep(toy, str(tmp_path / "toy"), **quiet(resume=True))
+    with pytest.raises(SemcomError, match="pass --overwrite to replace it"):
+        run_sweep(toy, str(tmp_path / "toy"), **quiet())
+    assert path.read_bytes() == b"a,b\n1,2\n" and not calls
+    run_sweep(toy, str(tmp_path / "toy"), **quiet(overwrite=True))
+    assert len(read(path)) == 6
+
+
+def test_resume_with_overwrite_is_refused_before_anything_changes(toy, tmp_path):
+    run_sweep(toy, str(tmp_path / "toy"), **quiet())
+    before = (tmp_path / "toy" / "results.csv").read_bytes()
+    calls.clear()
+    with pytest.raises(SemcomError, match="--resume and --overwrite exclude each other"):
+        run_sweep(toy, str(tmp_path / "toy"), **quiet(resume=True, overwrite=True))
+    assert (tmp_path / "toy" / "results.csv").read_bytes() == before and not calls
+
+
+def failing_runner(cell, context):
+    from semcom.errors import SemcomError
+
+    Path(context.examples_dir).mkdir(parents=True, exist_ok=True)
+    (Path(context.examples_dir) / "true.png").write_bytes(b"new objects")
+    raise SemcomError("no such data set")  # what a bad data set or model looks like
+
+
+def painting_runner(cell, context):
+    folder = Path(context.examples_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "true.png").exists():
+        (folder / "true.png").write_bytes(b"new objects")
+    return toy_runner(cell, context)
+
+
+def test_a_failed_overwrite_leaves_the_old_results_as_they_were(toy, tmp_path, monkeypatch):
+    folder = tmp_path / "toy"
+    run_sweep(toy, str(folder), **quiet())
+    (folder / "examples").mkdir()
+    (folder / "examples" / "true.png").write_bytes(b"old objects")
+    before = {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    changed = parse_experiment(TEXT.replace("[0, 5, 10]", "[0, 5]"))
+    monkeypatch.setitem(runner_mod.SCHEME_RUNNERS, "capacity", f"{__name__}:failing_runner")
+    with pytest.raises(SemcomError, match="no such data set"):
+        run_sweep(changed, str(folder), **quiet(overwrite=True))
+    after = {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file() and ".examples.new" not in str(p)}
+    assert after == before  # table, experiment copy, environment and pictures untouched
+
+    monkeypatch.setitem(runner_mod.SCHEME_RUNNERS, "capacity", f"{__name__}:painting_runner")
+    run_sweep(changed, str(folder), **quiet(overwrite=True))
+    assert len(read(folder / "results.csv")) == 4
+    assert (folder / "experiment.toml").read_text() == changed.source_text
+    assert (folder / "examples" / "true.png").read_bytes() == b"new objects"
+    assert not (folder / ".examples.new").exists()
