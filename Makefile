@@ -1,5 +1,5 @@
 # semcom: two commands from a clean clone.
-#   make test   set up .venv (torch first), fetch the offline assets, run the fast tests
+#   make test   set up .venv (torch first), fetch the offline assets, run the fast tests, build the docs
 #   make demo   same set-up, then the demo sweep (experiments/demo.toml) and its plots
 # Users on other platforms choose their torch build, e.g.
 #   make test TORCH_SPEC="torch==2.9.1" TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cu128"
@@ -12,7 +12,7 @@ PYTEST_ARGS   ?=
 BIN           := $(VENV)/bin
 INSTALLED     := $(VENV)/.semcom-installed
 
-.PHONY: install assets test test-all demo results lint bench clean-venv
+.PHONY: install assets test test-all docs demo results lint bench clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ assets: $(INSTALLED)
 
 test: assets
 	$(BIN)/python -m pytest -m "not slow" -n 2 $(PYTEST_ARGS)
+	$(MAKE) docs
+
+# the documentation site (docs/), warnings as errors; needs no network, assets or runs/
+docs: $(INSTALLED)
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 test-all: assets
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
@@ -53,7 +58,7 @@ results: assets
 	$(MAKE) demo
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check semcom channels tests benchmarks
+	$(BIN)/ruff check semcom channels tests benchmarks docs
 
 bench: assets
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done

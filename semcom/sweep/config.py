@@ -22,7 +22,7 @@ Layout::
     [[grid]]                            # each table is a cartesian product; the union is run
     scheme = "semantic"
     channel = ["awgn", "rayleigh-block"]
-    snr_db = [0, 10, 20]
+    snr_db = "0:2:20"                   # or a list: [0, 10, 20]
     views_sent = [1, 2, 3, 4]
 
 A bad file is rejected with one line naming the key, the value and what is allowed.
@@ -123,10 +123,22 @@ def coerce_axis_value(name: str, value: object, where: str) -> object:
 def _axis_values(name: str, raw: object, where: str) -> tuple:
     if name not in AXES:
         raise SemcomError(f"{where}: unknown axis {name!r}; allowed: {', '.join(AXES)}")
+    if name == "snr_db" and isinstance(raw, str) and (":" in raw or "," in raw):
+        raw = _snr_range(raw, where)  # "0:2:20" (start:step:stop, stop included) or "0,5,10"
     values = raw if isinstance(raw, list) else [raw]
     if not values:
         raise SemcomError(f"{where}: axis {name} has no values")
     return tuple(coerce_axis_value(name, v, where) for v in values)
+
+
+def _snr_range(text: str, where: str) -> list[float]:
+    from channels.errors import ChannelError
+    from channels.spec import parse_snr_db
+
+    try:
+        return parse_snr_db(text)
+    except ChannelError as err:
+        raise SemcomError(f"{where}: snr_db: {err}") from None
 
 
 def parse_experiment(text: str, file: str = "<experiment>") -> ExperimentConfig:

@@ -68,3 +68,10 @@ def test_bad_files_are_rejected_with_one_line(edit, message):
 def test_empty_grid_is_rejected():
     with pytest.raises(SemcomError, match="empty grid"):
         parse_experiment('name = "x"\n[data]\nn_objects = 2\n')
+
+
+def test_snr_db_takes_a_start_step_stop_range():
+    text = 'name = "t"\n[data]\nn_objects = 4\n[[grid]]\nscheme = "capacity"\nsnr_db = "0:2:6"\n'
+    assert parse_experiment(text).grids[0]["snr_db"] == (0.0, 2.0, 4.0, 6.0)
+    with pytest.raises(SemcomError, match="malformed SNR list '6:2:0'; use start:step:stop"):
+        parse_experiment(text.replace("0:2:6", "6:2:0"))
