@@ -1,6 +1,6 @@
 # semcom: two commands from a clean clone.
 #   make test   set up .venv (torch first), fetch the offline assets, run the fast tests, build the docs
-#   make demo   same set-up, then the demo sweep (experiments/demo.toml) and its plots
+#   make demo   same set-up, then the demo sweep (experiments/sweeps/demo.toml) and its plots
 # Users on other platforms choose their torch build, e.g.
 #   make test TORCH_SPEC="torch==2.9.1" TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cu128"
 
@@ -40,7 +40,7 @@ test-all: assets
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 demo: assets
-	$(BIN)/semcom sweep experiments/demo.toml --overwrite
+	$(BIN)/semcom sweep experiments/sweeps/demo.toml --overwrite
 	$(BIN)/semcom plot results/demo
 
 # every committed table and figure that depends on the bundled receiver, in the order they build
@@ -53,7 +53,7 @@ results: assets
 	$(BIN)/semcom evaluate --dataset polymnist --n 1000 --guidance 2
 	$(BIN)/semcom evaluate --dataset polymnist --n 1000 --guidance 2 --imputer mvld --out results/polymnist/imputers.csv
 	$(BIN)/semcom impute --dataset polymnist --observed 0,1 --n 6 --guidance 2 --out results/polymnist/impute_grid.png
-	$(BIN)/semcom sweep experiments/tradeoff.toml --overwrite
+	$(BIN)/semcom sweep experiments/sweeps/tradeoff.toml --overwrite
 	$(BIN)/semcom plot results/tradeoff
 	$(MAKE) demo
 

@@ -27,7 +27,7 @@ from bench_common import chosen_variants, plot_panels, toml_text, write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "results" / "mvshapes" / "autoencoder_ablation.csv"
-BASE = ROOT / "experiments" / "mvld_mvshapes_ae.toml"
+BASE = ROOT / "experiments" / "training" / "mvld_mvshapes_ae.toml"
 VARIANTS = {
     "conv fp32": {"arch": "conv", "precision": "float32"},
     "conv bf16": {"arch": "conv", "precision": "bfloat16"},

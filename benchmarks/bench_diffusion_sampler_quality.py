@@ -60,9 +60,9 @@ def main() -> None:
     if missing:
         print(
             f"skipped: no checkpoint {', '.join(missing)}; train the smoke models with\n"
-            "  semcom train autoencoder --config experiments/mvld_mvshapes_smoke_ae.toml "
+            "  semcom train autoencoder --config experiments/training/mvld_mvshapes_smoke_ae.toml "
             "--out runs/mvshapes/smoke_ae\n"
-            "  semcom train diffusion --config experiments/mvld_mvshapes_smoke_diffusion.toml "
+            "  semcom train diffusion --config experiments/training/mvld_mvshapes_smoke_diffusion.toml "
             "--out runs/mvshapes/smoke_diffusion\nor pass --autoencoder and --score-net"
         )
         return

@@ -51,7 +51,6 @@ def main() -> None:
         sample_observed_mask,
         sample_training_times,
     )
-    from semcom.diffusion.train import DiffusionTrainConfig
     from semcom.models.autoencoder import (
         LatentStats,
         MultiViewAutoencoder,
@@ -62,12 +61,13 @@ def main() -> None:
     from semcom.models.score_net import ScoreNet, ScoreNetConfig
     from semcom.models.train_autoencoder import AutoencoderTrainConfig
     from semcom.models.train_config import load_toml_config
+    from semcom.models.train_diffusion import DiffusionTrainConfig
 
     ae_cfg = load_toml_config(
-        AutoencoderTrainConfig, ROOT / "experiments" / "mvld_mvshapes_ae.toml"
+        AutoencoderTrainConfig, ROOT / "experiments" / "training" / "mvld_mvshapes_ae.toml"
     )
     dm_cfg = load_toml_config(
-        DiffusionTrainConfig, ROOT / "experiments" / "mvld_mvshapes_diffusion.toml"
+        DiffusionTrainConfig, ROOT / "experiments" / "training" / "mvld_mvshapes_diffusion.toml"
     )
     views, size = 4, ae_cfg.image_size or 32
     if args.autoencoder:

@@ -1,7 +1,7 @@
 """Training and inference speed of the DiMViDA classifiers on one CPU thread, and the run time
 of `semcom experiment dimvida` it implies at a given config.
 
-Run:  PYTHONPATH=. python benchmarks/bench_dimvida_classifiers.py [--config experiments/dimvida.toml]
+Run:  PYTHONPATH=. python benchmarks/bench_dimvida_classifiers.py [--config experiments/dimvida/dimvida.toml]
 Writes results/dimvida/classifier_speed.csv: per architecture, milliseconds per image for one
 Adam training step (batch = the config's batch size) and for inference, and the estimated
 training minutes of the whole protocol with the config's workers (one thread each, machine idle).
@@ -38,7 +38,7 @@ def ms_per_image(model: torch.nn.Module, batch: int, size: int, repeats: int, tr
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", default="experiments/dimvida.toml")
+    parser.add_argument("--config", default="experiments/dimvida/dimvida.toml")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, default=Path("results/dimvida/classifier_speed.csv"))
     args = parser.parse_args()

@@ -63,7 +63,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     rows = []
     for method in sorted(METHODS):
-        config = load_toml_config(PeerTrainConfig, ROOT / "experiments" / f"{method}_polymnist.toml")
+        config = load_toml_config(PeerTrainConfig, ROOT / "experiments" / "training" / f"{method}_polymnist.toml")
         step = time_steps(method, config, args.repeats)
         rows.append({
             "method": method, "latent_dim": config.model.get("latent_dim", ""),

@@ -38,7 +38,7 @@ COLUMNS = ("variant", "step", "elapsed_s", "train_loss", "val_loss_ema", "val_co
 def config_text(dataset: str, variant: dict, minutes: float, threads: int, val_every: int,
                 autoencoder: str | None) -> str:
     """The dataset's diffusion config with the variant's keys and the time budget."""
-    data = tomllib.loads((ROOT / "experiments" / f"mvld_{dataset}_diffusion.toml").read_text())
+    data = tomllib.loads((ROOT / "experiments" / "training" / f"mvld_{dataset}_diffusion.toml").read_text())
     data.update(variant, threads=threads, val_every=val_every, steps=10**6, checkpoint_every=val_every,
                 max_minutes=minutes, precision="bfloat16")
     if autoencoder:

@@ -17,7 +17,7 @@ for Sionna):
 * :mod:`channels.kinds`       the built-in channels, one file each: AWGN, block / fast Rayleigh
 * :mod:`channels.channel`     realisations of any channel (gains + noise), apply, equalise
 * :mod:`channels.spec`        names: modulations, code rates, link modes, SNR parsing
-* :mod:`channels.errors`      ChannelError (the package imports nothing of semcom)
+* :mod:`channels.errors`      ChannelError (the package imports nothing of semcom; its command line is ``semcom link``, :mod:`semcom.cli.link`)
 * :mod:`channels.files`       cache folder and atomic writes (BLER tables)
 * :mod:`channels.digital`     CRC + 5G LDPC + QAM link with exact channel-use accounting
 * :mod:`channels.mcs`         MCS table (modulation x code rate)
@@ -27,7 +27,6 @@ for Sionna):
 * :mod:`channels.simulate`    Monte-Carlo BER/BLER points (stop at target errors or a cap)
 * :mod:`channels.report`      SNR at a target BLER, capacity gaps, MCS envelope
 * :mod:`channels.plotting`    waterfall plots with the closed forms
-* :mod:`channels.cli`         ``semcom link ...`` (the one module that uses semcom)
 
 Typical use (one packet per view, both links seeing the same fading per view)::
 

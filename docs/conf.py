@@ -15,16 +15,7 @@ DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS / "_ext"))
 sys.path.insert(0, str(DOCS.parent))
 
-import importlib  # noqa: E402
-
 import semcom  # noqa: E402
-import semcom.cli  # noqa: E402
-
-# Import the command modules the way `semcom` does before autodoc walks the packages in its own
-# order: semcom.train_cli registers the peers' trainers when imported, and importing
-# semcom.models.peers.train_cli on its own first is a circular import.
-for _module, *_ in getattr(semcom.cli, "SUBCOMMANDS", {}).values():
-    importlib.import_module(_module)
 
 project = "semcom"
 author = "semcom developers"

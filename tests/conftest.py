@@ -37,3 +37,13 @@ def require_asset():
             pytest.skip(str(err))
 
     return need
+
+
+@pytest.fixture()
+def empty_cache(isolated_cache):
+    """An empty cache (every asset missing), with the loaded-TorchScript memo cleared."""
+    from semcom.metrics import inception
+
+    inception._load_torchscript.cache_clear()
+    yield isolated_cache
+    inception._load_torchscript.cache_clear()

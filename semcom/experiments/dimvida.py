@@ -20,7 +20,7 @@ deviation over seeds, one row per (architecture, train_set, test_protocol); ``n_
 training images (N_c for ``single``, V N_c for ``augmented``), ``n_test`` evaluation objects.
 Every training runs the same number of epochs, so ``augmented`` takes V times more steps.
 
-Run: ``semcom experiment dimvida [--config experiments/dimvida.toml]``.
+Run: ``semcom experiment dimvida [--config experiments/dimvida/dimvida.toml]``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import platform
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -56,7 +56,9 @@ TABLE_COLUMNS = ("architecture", "train_set", "test_protocol", "mean_accuracy", 
 
 @dataclasses.dataclass(frozen=True)
 class DimvidaConfig:
-    """The experiment's settings (experiments/dimvida.toml; flat keys)."""
+    """The experiment's settings (experiments/dimvida/dimvida.toml; flat keys)."""
+
+    KIND: ClassVar[str] = "dimvida"  # the experiments/ file kind (semcom.config_kinds)
 
     dataset: str = "mvshapes"
     image_size: int | None = None  # the dataset's default when None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import torch
 
@@ -35,11 +36,16 @@ from semcom.models.training import (
 )
 
 AUTOENCODER_NAME = "autoencoder"
+#: what a run trains: everything, or only the decoders (a better decoder for latents, and a
+#: score network trained on them, that stay the same)
+TRAIN_PARTS = ("all", "decoder")
 
 
 @dataclass(frozen=True)
 class AutoencoderTrainConfig(RunConfig):
     """An autoencoder training run (loadable from TOML): :class:`RunConfig` plus the model."""
+
+    KIND: ClassVar[str] = "autoencoder"  # the experiments/ file kind (semcom.config_kinds)
 
     latent_dim: int = 64
     widths: tuple[int, ...] = (32, 64, 128)
@@ -52,9 +58,17 @@ class AutoencoderTrainConfig(RunConfig):
     loss: str = "l1"  # per-element error: see semcom.models.autoencoder.ELEMENT_LOSSES
     object_weight: float = 1.0  # loss weight of object pixels against background ones (needs a background colour)
     lab_weight: float = 0.0  # weight of an added L1 loss on CIELAB / 100 (semcom.models.colour)
+    init_from: str = ""  # start from this autoencoder checkpoint (same design) instead of at random
+    train_part: str = "all"  # or "decoder": the encoder (and the latents, their statistics) stay as they are
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        check_choice("AutoencoderTrainConfig: train_part", self.train_part, TRAIN_PARTS)
+        if self.train_part == "decoder" and not self.init_from:
+            raise SemcomError("AutoencoderTrainConfig: train_part = 'decoder' needs init_from (the encoder to keep)")
+        self._check()
+
+    def _check(self) -> None:
         positive("AutoencoderTrainConfig", latent_dim=self.latent_dim)
         check_choice("AutoencoderTrainConfig: precision", self.precision, PRECISIONS)
         check_choice("AutoencoderTrainConfig: loss", self.loss, tuple(ELEMENT_LOSSES))
@@ -77,6 +91,17 @@ class AutoencoderTrainConfig(RunConfig):
             groups=self.groups,
             spatial=self.spatial,
         )
+
+
+def _initial_model(config: AutoencoderTrainConfig, views: int, channels: int, size: int):
+    """(model, latent stats) of ``config.init_from``, which must have this run's design."""
+    from semcom.models.checkpoint import load_autoencoder
+
+    model, stats, _ = load_autoencoder(config.init_from, views=views, channels=channels, image_size=size)
+    if model.config != config.model_config(views, channels, size):
+        raise SemcomError(f"init_from = {config.init_from}: its design {model.config} differs from this run's; "
+                          "allowed: a checkpoint of the same design")
+    return model.train(), stats
 
 
 def object_weights(x: torch.Tensor, background: tuple[float, ...], object_weight: float) -> torch.Tensor:
@@ -142,7 +167,15 @@ def train_autoencoder(
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)  # weight initialisation
     model = MultiViewAutoencoder(config.model_config(v, c, h)).train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    kept_stats = None
+    if config.init_from:
+        model, kept_stats = _initial_model(config, v, c, h)
+    params = model.parameters()
+    if config.train_part == "decoder":
+        for net in model.nets:
+            net.encoder.requires_grad_(False)
+        params = [q for net in model.nets for q in net.decoder.parameters()]
+    optimizer = torch.optim.Adam(params, lr=config.lr)
     state = TrainState({"model": model}, optimizer, torch.Generator().manual_seed(config.seed))
     try_resume(out_dir, state, config)
 
@@ -176,7 +209,10 @@ def train_autoencoder(
         progress=progress,
     )
     model.eval()
-    stats = compute_latent_stats(model, train_images)
+    if config.train_part == "decoder" and kept_stats is not None:
+        stats = kept_stats  # the encoder did not change: the latents the score net knows
+    else:
+        stats = compute_latent_stats(model, train_images)
     meta = run_summary(config, state, rows)
     meta["train_objects"] = int(len(train_images))
     return save_autoencoder(out_dir / AUTOENCODER_NAME, model, stats, meta)

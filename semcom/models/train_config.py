@@ -14,6 +14,7 @@ import typing
 from pathlib import Path
 from typing import Any, TypeVar
 
+from semcom.config_kinds import pop_kind
 from semcom.errors import SemcomError
 
 T = TypeVar("T")
@@ -79,7 +80,8 @@ def config_from_mapping(cls: type[T], data: dict[str, Any], where: str) -> T:
 def load_toml_config(
     cls: type[T], path: str | Path | None, overrides: dict[str, Any] | None = None
 ) -> T:
-    """Config from a TOML file (or defaults when ``path`` is None), then ``overrides`` on top."""
+    """Config from a TOML file (or defaults when ``path`` is None), then ``overrides`` on top;
+    the file's ``kind`` must be ``cls.KIND`` (:mod:`semcom.config_kinds`)."""
     data: dict[str, Any] = {}
     if path is not None:
         path = Path(path)
@@ -89,6 +91,9 @@ def load_toml_config(
             data = tomllib.loads(path.read_text())
         except tomllib.TOMLDecodeError as err:
             raise SemcomError(f"config file {path} is not valid TOML: {err}") from None
+    kind = getattr(cls, "KIND", None)
+    if kind is not None:
+        pop_kind(data, kind, str(path) if path is not None else "config")
     data.update({k: v for k, v in (overrides or {}).items() if v is not None})
     return config_from_mapping(cls, data, str(path) if path is not None else "config")
 

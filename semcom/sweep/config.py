@@ -2,6 +2,7 @@
 
 Layout::
 
+    kind = "sweep"                      # optional: what the file is (semcom.config_kinds)
     name = "demo"                       # results go to results/<name>/
     description = "..."
     plugins = ["my_channel.py"]         # optional: files (or modules) that register channels
@@ -35,10 +36,11 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from semcom.config_kinds import pop_kind
 from semcom.errors import SemcomError
 from semcom.sweep.axes import AXES
 
-TOP_KEYS = ("name", "description", "plugins", "data", "metrics", "defaults", "grid")
+TOP_KEYS = ("kind", "name", "description", "plugins", "data", "metrics", "defaults", "grid")
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,7 @@ def parse_experiment(text: str, file: str = "<experiment>") -> ExperimentConfig:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise _fail(file, f"not valid TOML: {err}") from None
+    pop_kind(raw, "sweep", file)
     for key in raw:
         if key not in TOP_KEYS:
             raise _fail(file, f"unknown key {key!r}; allowed: {', '.join(TOP_KEYS)}")

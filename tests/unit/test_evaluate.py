@@ -119,8 +119,8 @@ def test_camera_accuracy_catches_a_copied_view(isolated_cache):
 def test_merging_into_an_older_table_keeps_other_methods_and_the_column_order():
     import pandas as pd
 
+    from semcom.cli.evaluate import merge_table
     from semcom.evaluate import COLUMNS
-    from semcom.evaluate_cli import merge_table
 
     old_columns = [c for c in COLUMNS if c != "camera_acc"]
     old = pd.DataFrame([{c: 0.5 for c in old_columns} | {"method": m} for m in ("smvae", "mvld")])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 
@@ -38,6 +38,8 @@ VAL_OBJECTS = 256
 class PeerTrainConfig(RunConfig):
     """A VAE training run (loadable from TOML): :class:`RunConfig` plus ``model``, a table of
     the method's config fields other than views/channels/image_size (see :mod:`.registry`)."""
+
+    KIND: ClassVar[str] = "peer"  # the experiments/ file kind (semcom.config_kinds)
 
     model: dict[str, Any] = field(default_factory=dict)
 

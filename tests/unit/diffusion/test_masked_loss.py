@@ -147,8 +147,8 @@ def test_loss_of_the_exact_predictor_equals_the_posterior_noise_variance():
 
 
 def test_training_refuses_a_score_net_narrower_than_the_latents():
-    from semcom.diffusion.train import check_width_covers_latents
     from semcom.errors import SemcomError
+    from semcom.models.train_diffusion import check_width_covers_latents
 
     check_width_covers_latents(320, 5, 64)  # 320 >= 5 x 64: fine
     with pytest.raises(SemcomError, match="width 320 is below the latent size 5 x 160 = 800"):

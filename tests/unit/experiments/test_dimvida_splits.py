@@ -76,7 +76,7 @@ def test_config_file_rejects_unknown_keys_and_bad_values(tmp_path):
 
 
 def test_the_committed_config_loads_with_three_seeds_or_more():
-    config = load_config("experiments/dimvida.toml")
+    config = load_config("experiments/dimvida/dimvida.toml")
     assert len(config.seeds) >= 3 and config.output_dir == "results/dimvida"
 
 

@@ -1,4 +1,4 @@
-"""Fixtures of the metrics tests: the LPIPS reference images and an empty asset cache."""
+"""Fixtures of the metrics tests: the LPIPS reference images (the empty asset cache is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -18,13 +18,3 @@ def lpips_reference_dir() -> Path:
     """Folder of the official LPIPS example images (may not exist)."""
     override = os.environ.get(LPIPS_REFERENCE_ENV)
     return Path(override) if override else REPO_ROOT.parent / "shared" / "reference" / "lpips"
-
-
-@pytest.fixture()
-def empty_cache(isolated_cache):
-    """An empty cache (every asset missing), with the loaded-TorchScript memo cleared."""
-    from semcom.metrics import inception
-
-    inception._load_torchscript.cache_clear()
-    yield isolated_cache
-    inception._load_torchscript.cache_clear()

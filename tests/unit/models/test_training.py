@@ -5,7 +5,6 @@ import csv
 import pytest
 import torch
 
-from semcom.diffusion.train import DiffusionTrainConfig, train_diffusion
 from semcom.errors import SemcomError
 from semcom.models.checkpoint import load_autoencoder, load_score_net
 from semcom.models.imputer import MVLDImputer
@@ -15,6 +14,7 @@ from semcom.models.train_autoencoder import (
     train_autoencoder,
 )
 from semcom.models.train_config import RunConfig, learning_rate, load_toml_config
+from semcom.models.train_diffusion import DiffusionTrainConfig, train_diffusion
 from tests.conftest import EXPERIMENTS_DIR
 
 
@@ -50,6 +50,30 @@ def test_autoencoder_learns_and_resumes_identically(tmp_path):
     changed = AutoencoderTrainConfig(steps=100, checkpoint_every=20, **{**AE_SMALL, "lr": 1e-3})
     with pytest.raises(SemcomError, match="different config \\(lr changed\\)"):
         train_autoencoder(changed, train, val, tmp_path / "b", progress=False)
+
+
+def test_decoder_finetuning_keeps_the_encoder_and_the_latent_statistics(tmp_path):
+    """train_part = 'decoder': the latents a score net was trained on do not move; the decoder
+    reconstructs better."""
+    train, val = _toy_images(64, 0), _toy_images(16, 1)
+    first = train_autoencoder(AutoencoderTrainConfig(steps=20, **AE_SMALL), train, val, tmp_path / "a",
+                              progress=False)
+    tuned_config = AutoencoderTrainConfig(steps=60, init_from=str(first), train_part="decoder", **AE_SMALL)
+    tuned = train_autoencoder(tuned_config, train, val, tmp_path / "b", progress=False)
+    a, stats_a, _ = load_autoencoder(first)
+    b, stats_b, _ = load_autoencoder(tuned)
+    for name, value in a.state_dict().items():
+        same = torch.equal(value, b.state_dict()[name])
+        assert same == (".encoder." in name), name
+    assert torch.equal(stats_a.mean, stats_b.mean) and torch.equal(stats_a.std, stats_b.std)
+    x = val.float() / 255
+    with torch.no_grad():
+        assert float((b(x) - x).abs().mean()) < float((a(x) - x).abs().mean())
+    with pytest.raises(SemcomError, match="train_part = 'decoder' needs init_from"):
+        AutoencoderTrainConfig(train_part="decoder")
+    with pytest.raises(SemcomError, match="allowed: a checkpoint of the same design"):
+        wider = AutoencoderTrainConfig(steps=5, init_from=str(first), **{**AE_SMALL, "widths": (8, 8)})
+        train_autoencoder(wider, train, val, tmp_path / "c", progress=False)
 
 
 def test_bfloat16_autocast_trains_the_same_design_to_a_similar_loss(tmp_path):
@@ -151,9 +175,9 @@ def test_toml_configs_are_typed_and_validated(tmp_path):
         load_toml_config(DiffusionTrainConfig, tmp_path / "none.toml")
 
 
-@pytest.mark.parametrize("path", sorted(EXPERIMENTS_DIR.glob("mvld_*.toml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((EXPERIMENTS_DIR / "training").glob("mvld_*.toml")), ids=lambda p: p.name)
 def test_shipped_experiment_configs_load(path):
-    cls = AutoencoderTrainConfig if path.stem.endswith("_ae") else DiffusionTrainConfig
+    cls = DiffusionTrainConfig if path.stem.endswith("_diffusion") else AutoencoderTrainConfig
     config = load_toml_config(cls, path)
     assert config.dataset in path.stem
 
@@ -210,7 +234,7 @@ def test_a_finished_run_can_be_resumed_with_annealing(tmp_path):
 def test_diffusion_validation_logs_coherence_from_one_view_and_bf16_trains(tmp_path):
     """A judge that always names the object's class gives coherence 1, one that never does 0;
     the bfloat16 run's loss still falls."""
-    from semcom.diffusion.train import validation_coherence
+    from semcom.models.train_diffusion import validation_coherence
 
     train, val = _toy_images(64, 0), _toy_images(16, 1)
     labels = torch.arange(16) % 3

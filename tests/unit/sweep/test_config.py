@@ -46,7 +46,7 @@ def test_cell_ids_are_stable_and_depend_on_the_data():
 
 
 @pytest.mark.parametrize("edit, message", [
-    (('name = "t"', 'name = "t"\ncolour = 3'), "unknown key 'colour'; allowed: name, description"),
+    (('name = "t"', 'name = "t"\ncolour = 3'), "unknown key 'colour'; allowed: kind, name, description, plugins"),
     (('channel = "awgn"', 'channel = "awgm"'), "bad value channel = 'awgm'; allowed: awgn, rayleigh-block, rayleigh-fast"),
     (("snr_db = 10\n", 'snr_db = "nan"\n'), "not NaN"),
     (("views_sent = 4\n", "views_sent = 5\n"), "views_sent = 5 but mvshapes has 4 views"),

@@ -94,7 +94,7 @@ def test_training_logs_coherence_and_resumes_an_older_log(tmp_path):
 
 @pytest.mark.parametrize(
     "path",
-    sorted(p for m in ("smvae", "mopoe", "mvae") for p in EXPERIMENTS_DIR.glob(f"{m}_*.toml"))
+    sorted(p for m in ("smvae", "mopoe", "mvae") for p in (EXPERIMENTS_DIR / "training").glob(f"{m}_*.toml"))
     + sorted(MVAE_TRIES_DIR.glob("*.toml")),
     ids=lambda p: p.name,
 )
