@@ -14,20 +14,30 @@ from types import ModuleType
 import torch
 
 from semcom.data.base import DatasetInfo, MultiViewDataset
-from semcom.errors import check_choice
+from semcom.errors import SemcomError, check_choice
 
-#: dataset name -> module path
-DATASETS: dict[str, str] = {
+#: dataset name -> its module, or the module's import path
+DATASETS: dict[str, str | ModuleType] = {
     "mvshapes": "semcom.data.mvshapes",
     "polymnist": "semcom.data.polymnist",
     "nmr": "semcom.data.nmr",
 }
+_BUILTIN_DATASETS = tuple(DATASETS)
 CACHE_VERSION = 1
+
+
+def register_dataset(name: str, module: str | ModuleType) -> None:
+    """Register a dataset module (or its import path): it provides ``INFO`` and ``build_arrays``
+    (see the module doc)."""
+    if name in _BUILTIN_DATASETS:
+        raise SemcomError(f"dataset name {name!r} is a built-in dataset; choose another name")
+    DATASETS[name] = module
 
 
 def dataset_module(name: str) -> ModuleType:
     check_choice("dataset", name, DATASETS)
-    return importlib.import_module(DATASETS[name])
+    module = DATASETS[name]
+    return module if isinstance(module, ModuleType) else importlib.import_module(module)
 
 
 def dataset_info(name: str) -> DatasetInfo:

@@ -186,7 +186,7 @@ def sample_heun(denoiser, x_init, schedule, cond, generator, callback):
     return cond.final(denoiser, cond.to_vp(xbar, schedule[-1]), schedule[-1])
 
 
-def _multistep(
+def multistep(
     denoiser, x_init, schedule, cond, callback, second_order: bool, eta: float = 0.0, generator=None
 ) -> torch.Tensor:
     """DPM-Solver-1 (= DDIM), DPM-Solver++(2M) and, with eta > 0, its SDE variant.
@@ -232,7 +232,7 @@ def sample_ddim(denoiser, x_init, schedule, cond, generator, callback):
     xbar_next = D + sigma_next (xbar - D) / sigma. 1 NFE per step + final denoise.
     ``generator`` is unused (deterministic given x_init).
     """
-    return _multistep(denoiser, x_init, schedule, cond, callback, second_order=False)
+    return multistep(denoiser, x_init, schedule, cond, callback, second_order=False)
 
 
 @sampler
@@ -243,7 +243,7 @@ def sample_dpmpp_2m(denoiser, x_init, schedule, cond, generator, callback):
     h = lambda_next - lambda, D_hat = (1 + 1/2r) D_i - (1/2r) D_{i-1}, r = h_{i-1} / h_i
     (first step: D_hat = D_i). 1 NFE per step + final denoise. ``generator`` is unused.
     """
-    return _multistep(denoiser, x_init, schedule, cond, callback, second_order=True)
+    return multistep(denoiser, x_init, schedule, cond, callback, second_order=True)
 
 
 @sampler
@@ -256,7 +256,7 @@ def sample_dpmpp_2m_sde(denoiser, x_init, schedule, cond, generator, callback):
     """
     if generator is None:
         raise SemcomError("dpmpp_2m_sde is stochastic: pass a seeded torch.Generator")
-    return _multistep(
+    return multistep(
         denoiser, x_init, schedule, cond, callback, second_order=True, eta=1.0, generator=generator
     )
 
@@ -269,6 +269,8 @@ SAMPLERS: dict[str, Callable[..., torch.Tensor]] = {
     "dpmpp_2m_sde": sample_dpmpp_2m_sde,
 }
 
+_BUILTIN_SAMPLERS = tuple(SAMPLERS)
+
 #: sampler -> (NFE per step, extra NFE): NFE per sample = per_step * steps + extra
 _NFE = {
     "euler_maruyama": (1, 1),
@@ -277,6 +279,16 @@ _NFE = {
     "ddim": (1, 1),
     "dpmpp_2m_sde": (1, 1),
 }
+
+
+def register_sampler(name: str, sample: Callable[..., torch.Tensor], per_step: int = 1, extra: int = 1) -> None:
+    """Register a sampler with the public signature (build it with the :func:`sampler`
+    decorator from a core); ``per_step`` and ``extra``: its network evaluations per sample,
+    ``per_step * steps + extra``."""
+    if name in _BUILTIN_SAMPLERS:
+        raise SemcomError(f"sampler name {name!r} is a built-in sampler; choose another name")
+    SAMPLERS[name] = sample
+    _NFE[name] = (int(per_step), int(extra))
 
 
 def get_sampler(name: str) -> Callable[..., torch.Tensor]:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from channels.registry import channel_names
 from channels.spec import LINK_MODES
 from semcom.sampler_defaults import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DEFAULT_STEPS
+from semcom.sweep.schemes import BUILTIN_SCHEMES, registered_axes, scheme_names
 from semcom.system.codecs import CODECS
-from semcom.system.imputers import IMPUTERS
+from semcom.system.imputers import imputer_names
 
-SCHEMES = ("semantic", "bitexact", "hybrid", "capacity")
+SCHEMES = BUILTIN_SCHEMES  # the built-in schemes; scheme_names() also has registered ones
 TRANSMISSIONS = ("digital", "analog")
 #: the view policies a grid may use: those of semcom.system.view_policy.POLICIES that need no
 #: setting beyond k (``fixed`` and ``drop`` take the views by index)
@@ -82,7 +83,7 @@ def _mcs(v: object) -> str | None:
 
 
 AXES: dict[str, Axis] = {a.name: a for a in (
-    Axis("scheme", str, "semantic", ALL, _choice(SCHEMES), "what is transmitted"),
+    Axis("scheme", str, "semantic", ALL, _choice(scheme_names), "what is transmitted (semcom.sweep.schemes)"),
     Axis("channel", str, "awgn", ALL, _choice(channel_names), "channel model (channels.registry)"),
     Axis("snr_db", float, 10.0, ALL, _range(-30.0, 60.0, "SNR in dB"), "Es/N0 per complex symbol, dB"),
     Axis("views_sent", int, 4, ALL, _range(0, 64, "views"), "views sent per object (k of V)"),
@@ -93,10 +94,18 @@ AXES: dict[str, Axis] = {a.name: a for a in (
     Axis("mcs", str, "auto", DIGITAL, _mcs, "MCS name or auto (best for the SNR)"),
     Axis("codec", str, "jpeg", PIXELS, _choice(CODECS), "image codec of the bit-exact schemes"),
     Axis("quality", int, 75, PIXELS, _range(1, 100, "quality"), "codec quality (lossy codecs)"),
-    Axis("imputer", str, "mvld", IMPUTING, _choice(IMPUTERS), "receiver imputer for missing views"),
+    Axis("imputer", str, "mvld", IMPUTING, _choice(imputer_names), "receiver imputer for missing views (semcom.system.imputers)"),
     Axis("sampler", str, DEFAULT_SAMPLER, IMPUTING, _sampler, "diffusion sampler"),
     Axis("steps", int, DEFAULT_STEPS, IMPUTING, _range(1, 10000, "steps"), "sampler steps"),
     Axis("guidance", float, DEFAULT_GUIDANCE, IMPUTING, _range(0.0, 20.0, "guidance weight"),
          "weight of guidance from the joint mode (0 = none; doubles the network passes)"),
     Axis("seed", int, 0, ALL, _range(0, 2**31 - 1, "seed"), "seed of every random draw of the cell"),
 )}
+
+
+def scheme_axes(scheme: str) -> list[str]:
+    """Names of the axes ``scheme`` takes besides ``scheme`` itself, in table order."""
+    extra = registered_axes(scheme)
+    if extra is not None:
+        return [name for name in AXES if name in extra]
+    return [a.name for a in AXES.values() if scheme in a.schemes and a.name != "scheme"]

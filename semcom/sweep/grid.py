@@ -8,7 +8,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from semcom.errors import SemcomError
-from semcom.sweep.axes import AXES
+from semcom.sweep.axes import AXES, scheme_axes
 from semcom.sweep.config import ExperimentConfig
 
 
@@ -53,7 +53,7 @@ def expand(config: ExperimentConfig) -> list[Cell]:
     for index, grid in enumerate(config.grids):
         schemes = grid.get("scheme", (config.defaults.get("scheme", AXES["scheme"].default),))
         for scheme in schemes:
-            names = [a.name for a in AXES.values() if scheme in a.schemes and a.name != "scheme"]
+            names = scheme_axes(scheme)
             choices = [grid.get(n, (config.defaults.get(n, AXES[n].default),)) for n in names]
             for combo in itertools.product(*choices):
                 values = dict(zip(names, combo))

@@ -1,7 +1,8 @@
-"""Running cells: the scheme registry, the per-process context, and the local and Ray executors.
+"""Running cells: the per-process context, and the local and Ray executors.
 
-A scheme runner is ``run(cell, context) -> dict`` of measured columns; it is named in
-:data:`SCHEME_RUNNERS` as ``"module:function"`` and imported on first use. A cell that raises
+A scheme runner is ``run(cell, context) -> dict`` of measured columns; it is named in the scheme
+registry (:data:`semcom.sweep.schemes.SCHEME_RUNNERS`) as ``"module:function"`` and imported
+on first use. A cell that raises
 stops the sweep (rows already written stay); nothing is swallowed into a result row.
 """
 
@@ -15,15 +16,9 @@ from collections.abc import Callable, Iterable
 
 from semcom.sweep.config import ExperimentConfig, parse_experiment
 from semcom.sweep.grid import Cell, cell_id, expand
+from semcom.sweep.schemes import SCHEME_RUNNERS
 from semcom.sweep.store import ResultsStore
 
-#: scheme -> "module:function" of its runner
-SCHEME_RUNNERS: dict[str, str] = {
-    "semantic": "semcom.system.schemes:run_semantic",
-    "bitexact": "semcom.system.schemes:run_bitexact",
-    "hybrid": "semcom.system.schemes:run_hybrid",
-    "capacity": "semcom.system.schemes:run_capacity",
-}
 EXECUTORS = ("local", "ray")
 
 
@@ -43,7 +38,10 @@ class SweepContext:
 
 
 def resolve_runner(scheme: str) -> Callable[[Cell, SweepContext], dict]:
-    module, _, name = SCHEME_RUNNERS[scheme].partition(":")
+    runner = SCHEME_RUNNERS[scheme]
+    if callable(runner):
+        return runner
+    module, _, name = runner.partition(":")
     return getattr(importlib.import_module(module), name)
 
 

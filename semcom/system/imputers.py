@@ -12,13 +12,29 @@ looked for where its trainer writes by default, relative to the working director
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from semcom.errors import SemcomError, check_choice
 from semcom.sampler_defaults import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DEFAULT_STEPS
 
-IMPUTERS = ("mvld", "smvae", "mopoe", "mvae")
+#: imputer name -> its loader (None: a built-in, loaded by :func:`load_imputer` itself)
+IMPUTERS: dict[str, Callable[..., object] | None] = {"mvld": None, "smvae": None, "mopoe": None, "mvae": None}
 MODELS_ENV = "SEMCOM_MODELS"
+
+
+def register_imputer(name: str, loader: Callable[..., object]) -> None:
+    """Register an imputer: ``loader(dataset, size, *, sampler, steps, guidance)`` returns an
+    :class:`~semcom.models.imputer.Imputer` (views space: the hybrid scheme, ``semcom evaluate``)
+    or a :class:`~semcom.models.imputer.LatentImputer` (also the semantic scheme)."""
+    if IMPUTERS.get(name, loader) is None:
+        raise SemcomError(f"imputer name {name!r} is a built-in imputer; choose another name")
+    IMPUTERS[name] = loader
+
+
+def imputer_names() -> tuple[str, ...]:
+    """Every imputer a sweep or a command may name."""
+    return tuple(IMPUTERS)
 
 
 def models_root() -> Path:
@@ -108,6 +124,8 @@ def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: s
     check_choice("imputer", name, IMPUTERS)
     info = dataset_info(dataset)
     size = info.check_size(size)
+    if IMPUTERS[name] is not None:
+        return IMPUTERS[name](dataset, size, sampler=sampler, steps=steps, guidance=guidance)
     if name != "mvld":
         from semcom.models.peers.link import ViewSpaceImputer
 

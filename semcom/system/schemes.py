@@ -76,11 +76,13 @@ def _block_gains(cell: Cell, packets: Packets, batch_index: int) -> torch.Tensor
     return gains[packets.index[:, 0], packets.index[:, 1]].unsqueeze(1)
 
 
-def _sender(cell: Cell, link):
-    """The cell's ``send(cell, packets, batch_index)``: ``link`` (:mod:`channels.link`) with the
-    cell's noise stream and one fading gain per (object, view)."""
+def cell_sender(cell: Cell, link):
+    """The ``send(cell, packets, batch_index)`` of :func:`run_scheme` for ``link``
+    (:mod:`channels.link`) with the noise stream of ``cell`` and one fading gain per (object,
+    view) from its fading stream; the cell it is called with is ignored (a sender built from a
+    cell with another seed makes independent draws)."""
 
-    def send(cell: Cell, packets: Packets, batch_index: int):
+    def send(_: Cell, packets: Packets, batch_index: int):
         outcome = link.send(packets.payload, cell.channel, cell.snr_db, stream(cell.seed, "noise", batch_index),
                             block_gains=_block_gains(cell, packets, batch_index))
         return outcome.payloads, outcome.crc_ok, outcome.channel_uses, outcome.bit_errors
@@ -114,7 +116,14 @@ def _policy(cell: Cell) -> ViewPolicy:
     return ViewPolicy(cell.view_policy, k=cell.views_sent)
 
 
-def _run(cell: Cell, context: SweepContext, make_tx_rx, send) -> dict[str, object]:
+def run_scheme(cell: Cell, context: SweepContext, make_tx_rx, send) -> dict[str, object]:
+    """Run ``cell`` over the experiment's objects and return its measured columns.
+
+    make_tx_rx(dataset) -> (transmitter, receiver) (:mod:`semcom.system.transmitter`,
+    :mod:`semcom.system.receiver`); send(cell, packets, batch_index) -> (payloads, crc_ok [P],
+    channel_uses [P], bit_errors [P] or None), e.g. :func:`cell_sender`. Views are sent by the
+    cell's view policy; every draw comes from the cell's seeded streams.
+    """
     dataset = _dataset(context)
     evaluation = _evaluation(context)
     policy = _policy(cell)
@@ -163,11 +172,11 @@ def run_semantic(cell: Cell, context: SweepContext) -> dict[str, object]:
     if quantiser is None:
         from channels.analog import AnalogLink
 
-        return _run(cell, context, make, _sender(cell, AnalogLink()))
+        return run_scheme(cell, context, make, cell_sender(cell, AnalogLink()))
     # every view's packet has the same size: one codeword fitted to it, no padding
     payload = math.prod(latent_shape) * quantiser.bits
     link = PacketLink(choose_mcs(cell.mcs, cell.snr_db), cell.link_mode, fitted_codeword_bits(payload))
-    row = _run(cell, context, make, _sender(cell, link))
+    row = run_scheme(cell, context, make, cell_sender(cell, link))
     row["mcs"] = link.mcs.name
     return row
 
@@ -185,7 +194,7 @@ def _run_bitexact(cell: Cell, context: SweepContext, imputer) -> dict[str, objec
     def make(dataset):
         return BitExactTransmitter(codec), BitExactReceiver(codec, dataset.image_shape, imputer)
 
-    row = _run(cell, context, make, _sender(cell, link))
+    row = run_scheme(cell, context, make, cell_sender(cell, link))
     row["mcs"] = link.mcs.name
     return row
 
@@ -215,6 +224,6 @@ def run_capacity(cell: Cell, context: SweepContext) -> dict[str, object]:
         uses = torch.tensor([math.ceil(p.numel() / capacity) for p in packets.payload], dtype=torch.long)
         return list(packets.payload), torch.ones(count, dtype=torch.bool), uses, torch.zeros(count, dtype=torch.long)
 
-    row = _run(cell, context, make, send)
+    row = run_scheme(cell, context, make, send)
     row["capacity_bits_per_use"] = capacity
     return row
