@@ -6,11 +6,13 @@ from pathlib import Path
 
 import click
 
+from semcom.cli.types import COUNT, SEED, OutputFile
+
 _dataset_options = [
     click.option("--split", default="test", show_default=True, help="train, val or test."),
-    click.option("--size", type=int, default=None, help="Image side in pixels (dataset default if omitted)."),
-    click.option("--n", "n", type=int, default=None, help="Number of objects (dataset default if omitted)."),
-    click.option("--seed", type=int, default=0, show_default=True, help="Which objects: same seed, same arrays."),
+    click.option("--size", type=COUNT, default=None, help="Image side in pixels (dataset default if omitted)."),
+    click.option("--n", "n", type=click.IntRange(1, 1_000_000), default=None, help="Number of objects (dataset default if omitted)."),
+    click.option("--seed", type=SEED, default=0, show_default=True, help="Which objects: same seed, same arrays."),
     click.option("--root", type=click.Path(path_type=Path), default=None, help="Folder of on-disk datasets (nmr)."),
 ]
 
@@ -29,8 +31,8 @@ def data() -> None:
 @data.command()
 @click.argument("dataset")
 @dataset_options
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="PNG or PDF to write.")
-@click.option("--rows", type=int, default=13, show_default=True, help="Objects shown.")
+@click.option("--out", type=OutputFile(".png", ".pdf"), required=True, help="PNG or PDF to write.")
+@click.option("--rows", type=click.IntRange(1, 1000), default=13, show_default=True, help="Objects shown.")
 def preview(dataset: str, split: str, size: int | None, n: int | None, seed: int, root: Path | None,
             out: Path, rows: int) -> None:
     """Write a grid of objects (rows) x views (columns) of DATASET, class names shown."""
@@ -45,10 +47,10 @@ def preview(dataset: str, split: str, size: int | None, n: int | None, seed: int
 @data.command()
 @click.argument("dataset")
 @click.option("--split", default="all", show_default=True, help="train, val, test or all.")
-@click.option("--size", type=int, default=None, help="Image side in pixels (dataset default if omitted).")
-@click.option("--n", "n", type=int, default=None, help="Number of objects per split (default per split).")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--workers", type=int, default=None, help="Render processes (default: all cores).")
+@click.option("--size", type=COUNT, default=None, help="Image side in pixels (dataset default if omitted).")
+@click.option("--n", "n", type=click.IntRange(1, 1_000_000), default=None, help="Number of objects per split (default per split).")
+@click.option("--seed", type=SEED, default=0, show_default=True)
+@click.option("--workers", type=COUNT, default=None, help="Render processes (default: all cores).")
 @click.option("--root", type=click.Path(path_type=Path), default=None, help="Folder of on-disk datasets (nmr).")
 def build(dataset: str, split: str, size: int | None, n: int | None, seed: int, workers: int | None,
           root: Path | None) -> None:

@@ -7,19 +7,20 @@ from pathlib import Path
 
 import click
 
+from semcom.cli.types import COUNT, SEED, FiniteFloat, OutputFile
 from semcom.sampler_defaults import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DEFAULT_STEPS
 
 
 @click.command()
 @click.option("--dataset", default="mvshapes", show_default=True)
-@click.option("--size", type=int, default=None, help="Image side (dataset default).")
+@click.option("--size", type=COUNT, default=None, help="Image side (dataset default).")
 @click.option("--imputer", "imputer_names", default="mvld", show_default=True,
               help="mvld, smvae, mopoe, mvae, or a comma-separated list to compare them.")
 @click.option("--sampler", default=DEFAULT_SAMPLER, show_default=True, help="Diffusion sampler (mvld).")
-@click.option("--steps", type=int, default=DEFAULT_STEPS, show_default=True, help="Sampler steps (mvld).")
-@click.option("--guidance", type=float, default=DEFAULT_GUIDANCE, show_default=True,
+@click.option("--steps", type=COUNT, default=DEFAULT_STEPS, show_default=True, help="Sampler steps (mvld).")
+@click.option("--guidance", type=FiniteFloat(0.0, 20.0), default=DEFAULT_GUIDANCE, show_default=True,
               help="mvld: weight of guidance from the joint mode (0 = none; doubles the network passes).")
-@click.option("--n", type=int, default=1000, show_default=True, help="Test objects.")
+@click.option("--n", type=click.IntRange(1, 100_000), default=1000, show_default=True, help="Test objects.")
 @click.option("--fid/--no-fid", default=False, show_default=True,
               help="Also FID and KID on Inception features (about 0.2 s per image per core; "
                    "n objects cost about 14 n images for mvld on 4 views).")
@@ -30,8 +31,8 @@ from semcom.sampler_defaults import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DEFAULT_S
 @click.option("--vae-checkpoint", "peer_path", default=None,
               help="smvae/mopoe/mvae: checkpoint of the one VAE in --imputer "
                    "[default: the bundled model, then runs/].")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), default=None,
+@click.option("--seed", type=SEED, default=0, show_default=True)
+@click.option("--out", type=OutputFile(".csv"), default=None,
               help="CSV to write [default: results/<dataset>/imputation.csv].")
 def evaluate(dataset, size, imputer_names, sampler, steps, guidance, n, fid, autoencoder_path, score_net_path,
              peer_path, seed, out) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 import torch
 
+from semcom.cli.types import COUNT, SEED, FiniteFloat, OutputFile
 from semcom.errors import SemcomError
 from semcom.sampler_defaults import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DEFAULT_STEPS
 
@@ -91,19 +92,17 @@ GRID_FORMATS = (".png", ".pdf", ".svg", ".jpg")
 @click.option("--score-net", "score_net_path", default=None,
               help="Score network checkpoint [default: the bundled model].")
 @click.option("--split", default="test", show_default=True)
-@click.option("--n", "rows", type=click.IntRange(min=1), default=8, show_default=True, help="Objects shown.")
+@click.option("--n", "rows", type=click.IntRange(1, 1000), default=8, show_default=True, help="Objects shown.")
 @click.option("--sampler", default=DEFAULT_SAMPLER, show_default=True)
-@click.option("--steps", type=int, default=DEFAULT_STEPS, show_default=True)
-@click.option("--guidance", type=float, default=DEFAULT_GUIDANCE, show_default=True,
+@click.option("--steps", type=COUNT, default=DEFAULT_STEPS, show_default=True)
+@click.option("--guidance", type=FiniteFloat(0.0, 20.0), default=DEFAULT_GUIDANCE, show_default=True,
               help="Weight of guidance from the joint mode (0 = none).")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False), default="impute.png", show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
+@click.option("--out", type=OutputFile(*GRID_FORMATS), default="impute.png", show_default=True)
 def impute(
     dataset, observed, autoencoder_path, score_net_path, split, rows, sampler, steps, guidance, seed, out
 ):
     """Impute the views not in --observed for a few objects and write a comparison grid."""
-    if Path(out).suffix.lower() not in GRID_FORMATS:
-        raise SemcomError(f"--out {out}: unsupported image type; allowed: {', '.join(GRID_FORMATS)}")
     from semcom.data import load_dataset
     from semcom.system.imputers import load_mvld
 

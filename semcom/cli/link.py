@@ -9,6 +9,7 @@ import click
 
 from channels.registry import channel_names
 from channels.spec import MODULATIONS, parse_rate, parse_snr_db
+from semcom.cli.types import COUNT, SEED, FiniteFloat, OutputFile
 
 
 @click.group()
@@ -26,22 +27,22 @@ def link() -> None:
 @click.option("--snr-db", "snr_text", default="0:2:20", show_default=True,
               help="Es/N0 points in dB: start:step:stop (stop included) or a comma list; "
                    "write a negative start as --snr-db=-5:1:5.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV file to write.")
-@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None, help="PNG waterfall to write.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the torch.Generator (same seed, same curve).")
-@click.option("--target-errors", default=None, type=int,
+@click.option("--out", type=OutputFile(".csv"), required=True, help="CSV file to write.")
+@click.option("--plot", type=OutputFile(".png", ".pdf"), default=None, help="PNG waterfall to write.")
+@click.option("--seed", default=0, show_default=True, type=SEED, help="Seed of the torch.Generator (same seed, same curve).")
+@click.option("--target-errors", default=None, type=COUNT,
               help="Stop a point after this many errors [default: 1000 bit errors uncoded, 100 codeword errors LDPC].")
-@click.option("--max-bits", default=2_000_000, show_default=True, type=int, help="Cap on simulated bits per point.")
-@click.option("--batch", default=None, type=int, help="Codewords per batch [default: 100 LDPC, 2000 uncoded].")
-@click.option("--stop-bler", default=None, type=float,
+@click.option("--max-bits", default=2_000_000, show_default=True, type=COUNT, help="Cap on simulated bits per point.")
+@click.option("--batch", default=None, type=COUNT, help="Codewords per batch [default: 100 LDPC, 2000 uncoded].")
+@click.option("--stop-bler", default=None, type=FiniteFloat(0.0, 1.0),
               help="Skip the remaining (higher) SNR points once a point's BLER is below this.")
-@click.option("--csi-error-var", default=0.0, show_default=True, type=float,
+@click.option("--csi-error-var", default=0.0, show_default=True, type=FiniteFloat(0.0),
               help="Variance of the receiver's channel-estimation error (0: perfect CSI).")
 def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, target_errors, max_bits, batch,
         stop_bler, csi_error_var) -> None:
     """Simulate a BER/BLER curve and write it as CSV (and a PNG waterfall)."""
     from channels.registry import get_channel
-    from semcom.errors import SemcomError, check_choice
+    from semcom.errors import check_choice
 
     get_channel(channel)
     check_choice("modulation", modulation, MODULATIONS)
@@ -49,10 +50,6 @@ def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, t
     snrs = parse_snr_db(snr_text)
     coded = code == "ldpc"
     code_rate = parse_rate(rate) if coded else 1.0
-    if min(max_bits, target_errors or 1, batch or 1) < 1:
-        raise SemcomError("--max-bits, --target-errors and --batch must be positive")
-    if not 0 <= csi_error_var < float("inf"):
-        raise SemcomError(f"--csi-error-var must be a finite number >= 0, got {csi_error_var}")
 
     import torch
     from tqdm import tqdm
@@ -98,7 +95,7 @@ def ber(channel, modulation, code, rate, block_len, snr_text, out, plot, seed, t
 
 @link.command()
 @click.argument("curve", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="PNG to write.")
+@click.option("--out", type=OutputFile(".png", ".pdf"), required=True, help="PNG to write.")
 def plot(curve, out) -> None:
     """Plot a curve CSV written by 'semcom link ber' (waterfall with the closed forms)."""
     import pandas as pd
@@ -114,7 +111,7 @@ def plot(curve, out) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV to write [default: the semcom cache, where the abstraction looks].")
 @click.option("--seed", default=0, show_default=True, type=int)
-@click.option("--max-blocks", default=1000, show_default=True, type=int, help="Codewords per SNR point at most.")
+@click.option("--max-blocks", default=1000, show_default=True, type=COUNT, help="Codewords per SNR point at most.")
 def table(block_len, out, seed, max_blocks) -> None:
     """Simulate the SNR -> BLER table of every MCS on AWGN (PHY abstraction)."""
     from channels.spec import check_block_len
@@ -134,9 +131,9 @@ def table(block_len, out, seed, max_blocks) -> None:
 
 @link.command()
 @click.argument("curves", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--bler", "target", default=1e-2, show_default=True, type=float, help="BLER at which to measure.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV to write.")
-@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None, help="PNG overlay of the BLER curves.")
+@click.option("--bler", "target", default=1e-2, show_default=True, type=FiniteFloat(0.0, 1.0), help="BLER at which to measure.")
+@click.option("--out", type=OutputFile(".csv"), required=True, help="CSV to write.")
+@click.option("--plot", type=OutputFile(".png", ".pdf"), default=None, help="PNG overlay of the BLER curves.")
 def gap(curves, target, out, plot) -> None:
     """Gap to AWGN capacity at a target BLER of coded curves written by 'semcom link ber'."""
     import pandas as pd
@@ -161,10 +158,10 @@ def gap(curves, target, out, plot) -> None:
 
 @link.command()
 @click.option("--snr-db", "snr_text", default="-5:0.5:30", show_default=True, help="Es/N0 points in dB.")
-@click.option("--target-bler", default=0.1, show_default=True, type=float, help="BLER the selected MCS must meet.")
+@click.option("--target-bler", default=0.1, show_default=True, type=FiniteFloat(0.0, 1.0), help="BLER the selected MCS must meet.")
 @click.option("--block-len", default=512, show_default=True, type=int, help="Information bits per codeword (table).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV to write.")
-@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None, help="PNG to write.")
+@click.option("--out", type=OutputFile(".csv"), required=True, help="CSV to write.")
+@click.option("--plot", type=OutputFile(".png", ".pdf"), default=None, help="PNG to write.")
 def mcs(snr_text, target_bler, block_len, out, plot) -> None:
     """Best MCS per SNR and the goodput envelope, from the PHY-abstraction tables (AWGN)."""
     import pandas as pd

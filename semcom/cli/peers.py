@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from semcom.cli.types import COUNT, SEED, OutputFile
 from semcom.paths import atomic_write_bytes
 
 
@@ -40,8 +41,8 @@ def peers() -> None:
     help="Checkpoint of the one VAE given with --imputer (a run trained elsewhere) "
     "[default: the bundled one, else runs/<dataset>/<method>/<method>].",
 )
-@click.option("--size", type=int, default=None, help="Image side [default: the dataset's].")
-@click.option("--n", "n_objects", type=int, default=1000, show_default=True, help="Test objects.")
+@click.option("--size", type=COUNT, default=None, help="Image side [default: the dataset's].")
+@click.option("--n", "n_objects", type=click.IntRange(1, 100_000), default=1000, show_default=True, help="Test objects.")
 @click.option(
     "--latent",
     type=click.Choice(["sample", "mean"]),
@@ -51,7 +52,7 @@ def peers() -> None:
 )
 @click.option(
     "--seed",
-    type=int,
+    type=SEED,
     default=0,
     show_default=True,
     help="Seed of the observed sets and the samplers.",
@@ -65,7 +66,7 @@ def peers() -> None:
 @click.option(
     "--out",
     "out_path",
-    type=click.Path(dir_okay=False),
+    type=OutputFile(".csv"),
     default=None,
     help="CSV to write [default: results/<dataset>/peers_table.csv].",
 )

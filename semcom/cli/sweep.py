@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from semcom.cli.types import OutputFolder
+
 
 @click.command()
 @click.argument("experiment", type=click.Path(path_type=Path))
@@ -13,7 +15,7 @@ import click
 @click.option("--ray-address", default=None, help="Ray cluster address (default: $RAY_ADDRESS or a local instance).")
 @click.option("--resume", is_flag=True, help="Continue a sweep: run only cells without a row.")
 @click.option("--overwrite", is_flag=True, help="Discard existing rows and start again.")
-@click.option("--out", "out_root", type=click.Path(path_type=Path), default=Path("results"), show_default=True,
+@click.option("--out", "out_root", type=OutputFolder(), default=Path("results"), show_default=True,
               help="Parent folder of results/<name>/.")
 @click.option("--dry-run", is_flag=True, help="Validate the file and list the cells without running them.")
 def sweep(experiment: Path, executor: str, ray_address: str | None, resume: bool, overwrite: bool,

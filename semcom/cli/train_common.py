@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from semcom.cli.types import COUNT, OutputFolder
+
 
 def load_splits(config, progress: bool):
     from semcom.data import load_dataset
@@ -27,15 +29,15 @@ def common_options(fn):
         click.option(
             "--out",
             "out_dir",
-            type=click.Path(file_okay=False),
+            type=OutputFolder(),
             default=None,
             help="Output folder [default: runs/<dataset>/<model>].",
         ),
         click.option(
-            "--steps", type=int, default=None, help="Training steps (overrides the config)."
+            "--steps", type=COUNT, default=None, help="Training steps (overrides the config)."
         ),
-        click.option("--size", "image_size", type=int, default=None, help="Image side in pixels."),
-        click.option("--n-train", type=int, default=None, help="Training objects to use."),
+        click.option("--size", "image_size", type=COUNT, default=None, help="Image side in pixels."),
+        click.option("--n-train", type=COUNT, default=None, help="Training objects to use."),
         click.option("--no-progress", is_flag=True, help="Hide the progress bars."),
     ]
     for option in reversed(options):

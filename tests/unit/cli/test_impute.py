@@ -33,7 +33,7 @@ def test_grid_is_written(tmp_path):
 
 
 @pytest.mark.parametrize("argv, expected", [
-    (["--out", "grid.txt"], "--out grid.txt: unsupported image type; allowed: .png, .pdf, .svg, .jpg"),
+    (["--out", "grid.txt"], "grid.txt: unsupported file type '.txt'; allowed: .png, .pdf, .svg, .jpg"),
     (["--n", "0", "--out", "grid.png"], "Invalid value for '--n'"),
 ])
 def test_bad_output_or_count_is_one_line_before_any_work(argv, expected, capsys):

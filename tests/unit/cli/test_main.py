@@ -69,8 +69,8 @@ def test_console_entry_point_runs_as_module():
 @pytest.mark.parametrize(
     "make, out, expected",
     [
-        (None, "table.txt", "--out must be a .csv file, got table.txt"),
-        ("dir", "table.csv", "is a folder; give a .csv file path"),
+        (None, "table.txt", "table.txt: unsupported file type '.txt'; allowed: .csv"),
+        ("dir", "table.csv", "table.csv is a folder; give a file name"),
         ("garbage", "table.csv", "exists but is not an imputation table (no 'method' column)"),
     ],
 )

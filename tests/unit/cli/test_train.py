@@ -1,5 +1,6 @@
 """The ``train`` command group: user mistakes surface as SemcomError before any work starts."""
 
+import click
 import pytest
 
 from semcom.cli.train import train
@@ -20,8 +21,8 @@ def test_bad_config_file_is_a_user_error(tmp_path):
     bad.write_text("latent = 3\n")
     with pytest.raises(SemcomError, match="unknown key\\(s\\) latent"):
         _run(["autoencoder", "--config", str(bad)])
-    with pytest.raises(SemcomError, match="steps must be > 0"):
-        _run(["autoencoder", "--steps", "0"])
+    with pytest.raises(click.BadParameter, match="0 is not in the range x>=1"):
+        _run(["autoencoder", "--steps", "0"])  # refused by the option type
 
 
 def test_unknown_dataset_is_a_user_error(tmp_path):
