@@ -69,16 +69,13 @@ def _sampler(v: object) -> str | None:
 
 
 def _mcs(v: object) -> str | None:
-    if v == "auto":
-        return None
-    try:
-        from channels.mcs import mcs_by_name
+    from channels.adaptation import check_mcs_setting
+    from channels.errors import ChannelError
 
-        mcs_by_name(str(v))
-    except ImportError:
-        return None
-    except Exception as err:  # a SemcomError naming the MCS table
-        return str(err)
+    try:
+        check_mcs_setting(str(v))
+    except ChannelError as err:
+        return str(err).split("; ", 1)[-1]
     return None
 
 
@@ -91,7 +88,8 @@ AXES: dict[str, Axis] = {a.name: a for a in (
     Axis("bits_per_value", int, 8, ("semantic",), _range(1, 16, "bits"), "latent quantiser bits"),
     Axis("transmission", str, "digital", ("semantic",), _choice(TRANSMISSIONS), "digital (quantised + LDPC) or analog"),
     Axis("link_mode", str, "full", DIGITAL, _choice(LINK_MODES), "bit-level link or PHY abstraction"),
-    Axis("mcs", str, "auto", DIGITAL, _mcs, "MCS name or auto (best for the SNR)"),
+    Axis("mcs", str, "auto", DIGITAL, _mcs,
+         "an MCS name, or link adaptation: auto-awgn (= auto), auto-outage, auto-csi (channels.adaptation)"),
     Axis("codec", str, "jpeg", PIXELS, _choice(CODECS), "image codec of the bit-exact schemes"),
     Axis("quality", int, 75, PIXELS, _range(1, 100, "quality"), "codec quality (lossy codecs)"),
     Axis("imputer", str, "mvld", IMPUTING, _choice(imputer_names), "receiver imputer for missing views (semcom.system.imputers)"),

@@ -15,14 +15,15 @@ import torch
 
 from channels.link import Link, PacketOutcome
 from channels.spec import LINK_MODES
-from semcom.errors import check_choice
+from semcom.errors import SemcomError, check_choice
 
-__all__ = ["PacketLink", "PacketOutcome", "choose_mcs", "fitted_codeword_bits"]
+__all__ = ["CsiLink", "PacketLink", "PacketOutcome", "choose_mcs", "fitted_codeword_bits", "make_link"]
 
 CODEWORD_INFO_BITS = 512  # bit-exact files are segmented into codewords of this size
 MAX_CODEWORD_INFO_BITS = 8448  # 5G LDPC base graph 1
 CRC_BITS = 24
 TARGET_BLER = 0.1
+TARGET_BLER_K = CODEWORD_INFO_BITS  # the BLER table the link adaptation reads (k = 512)
 
 
 def fitted_codeword_bits(payload_bits: int, crc_bits: int = CRC_BITS) -> int:
@@ -33,15 +34,28 @@ def fitted_codeword_bits(payload_bits: int, crc_bits: int = CRC_BITS) -> int:
     return math.ceil(total / count)
 
 
-def choose_mcs(name: str, snr_db: float, k: int = CODEWORD_INFO_BITS):
-    """The MCS called ``name``, or for ``'auto'`` the most efficient one whose AWGN codeword
-    BLER at ``snr_db`` is at most :data:`TARGET_BLER` (the most robust one if none is)."""
-    from channels.abstraction import BlerTable
-    from channels.mcs import MCS_TABLE, mcs_by_name
+def choose_mcs(name: str, snr_db: float, k: int = CODEWORD_INFO_BITS, channel: str = "awgn"):
+    """The MCS called ``name``, or the one a policy without per-block CSI picks at ``snr_db``:
+    ``auto``/``auto-awgn`` (AWGN BLER at the average SNR at most :data:`TARGET_BLER`) or
+    ``auto-outage`` (BLER averaged over ``channel``'s fading): :mod:`channels.adaptation`."""
+    from channels.adaptation import select_mcs
 
-    if name != "auto":
-        return mcs_by_name(name)
-    return BlerTable.load(k).best_mcs(snr_db, TARGET_BLER) or MCS_TABLE[0]
+    return select_mcs(name, snr_db, channel, k, TARGET_BLER)
+
+
+def make_link(mcs: str, channel: str, snr_db: float, mode: str = "full", k: int = CODEWORD_INFO_BITS):
+    """The digital link of a cell: one MCS (:class:`PacketLink`) or, for ``auto-csi``, one MCS
+    per packet from its fading block's SNR (:class:`CsiLink`)."""
+    from channels.adaptation import policy_name
+
+    if policy_name(mcs) == "auto-csi":
+        from channels.registry import abstraction_channels, get_channel
+
+        if not get_channel(channel).supports_abstraction:
+            raise SemcomError(f"mcs = 'auto-csi' needs one fading gain per packet; allowed channels: "
+                              f"{', '.join(abstraction_channels())}")
+        return CsiLink(mode, k)
+    return PacketLink(choose_mcs(mcs, snr_db, channel=channel), mode, k)
 
 
 class PacketLink:
@@ -76,3 +90,63 @@ class PacketLink:
     ) -> PacketOutcome:
         """packets: P bit tensors [K_i] in {0, 1}; block_gains: [P, 1] complex64 (block fading)."""
         return self.link.send(packets, channel, snr_db, generator, block_gains=block_gains)
+
+    @property
+    def mcs_label(self) -> str:
+        """The MCS column of a results row."""
+        return self.mcs.name
+
+
+class CsiLink:
+    """Link adaptation with per-block CSI (``auto-csi``): each packet (one fading block) is sent
+    with the most efficient MCS whose BLER at that block's SNR meets :data:`TARGET_BLER`
+    (:func:`channels.adaptation.csi_mcs`); packets of one MCS go together through one
+    :class:`PacketLink`, groups in order of first appearance (same seed, same outcome)."""
+
+    mcs_label = "auto-csi"
+
+    def __init__(self, mode: str = "full", k: int = CODEWORD_INFO_BITS):
+        self.mode = check_choice("link mode", mode, LINK_MODES)
+        self.k = k
+        self._links: dict[str, PacketLink] = {}
+        self.chosen: dict[str, int] = {}  # MCS name -> packets sent with it so far
+
+    def send(
+        self,
+        packets: list[torch.Tensor],
+        channel: str,
+        snr_db: float,
+        generator: torch.Generator,
+        *,
+        block_gains: torch.Tensor | None = None,
+    ) -> PacketOutcome:
+        """As :meth:`PacketLink.send`; block_gains: [P, 1] complex64 (None: no fading)."""
+        from channels.adaptation import csi_mcs, effective_snr_db
+        from channels.link import empty_outcome
+
+        if not packets:
+            return empty_outcome()
+        chosen = csi_mcs(effective_snr_db(snr_db, block_gains), TARGET_BLER_K, TARGET_BLER)
+        if block_gains is None:
+            chosen = chosen * len(packets)
+        groups: dict[str, list[int]] = {}
+        for i, mcs in enumerate(chosen):
+            groups.setdefault(mcs.name, []).append(i)
+            self.chosen[mcs.name] = self.chosen.get(mcs.name, 0) + 1
+        count = len(packets)
+        payloads: list[torch.Tensor | None] = [None] * count
+        ok = torch.zeros(count, dtype=torch.bool)
+        uses = torch.zeros(count, dtype=torch.long)
+        errors: torch.Tensor | None = torch.zeros(count, dtype=torch.long)
+        for name, members in groups.items():
+            if name not in self._links:
+                self._links[name] = PacketLink(next(m for m in chosen if m.name == name), self.mode, self.k)
+            index = torch.tensor(members)
+            gains = block_gains[index] if block_gains is not None else None
+            out = self._links[name].send([packets[i] for i in members], channel, snr_db, generator,
+                                         block_gains=gains)
+            for row, i in enumerate(members):
+                payloads[i] = out.payloads[row]
+            ok[index], uses[index] = out.crc_ok, out.channel_uses
+            errors = None if errors is None or out.bit_errors is None else errors.index_put((index,), out.bit_errors)
+        return PacketOutcome(payloads, ok, uses, errors)

@@ -24,7 +24,7 @@ from semcom.sweep.grid import Cell
 from semcom.sweep.runner import SweepContext
 from semcom.system.codecs import CodecConfig
 from semcom.system.evaluation import CellEvaluation
-from semcom.system.packet_link import PacketLink, choose_mcs, fitted_codeword_bits
+from semcom.system.packet_link import fitted_codeword_bits, make_link
 from semcom.system.quantiser import QuantiserConfig
 from semcom.system.receiver import BitExactReceiver, SemanticReceiver
 from semcom.system.streams import stream
@@ -175,9 +175,9 @@ def run_semantic(cell: Cell, context: SweepContext) -> dict[str, object]:
         return run_scheme(cell, context, make, cell_sender(cell, AnalogLink()))
     # every view's packet has the same size: one codeword fitted to it, no padding
     payload = math.prod(latent_shape) * quantiser.bits
-    link = PacketLink(choose_mcs(cell.mcs, cell.snr_db), cell.link_mode, fitted_codeword_bits(payload))
+    link = make_link(cell.mcs, cell.channel, cell.snr_db, cell.link_mode, fitted_codeword_bits(payload))
     row = run_scheme(cell, context, make, cell_sender(cell, link))
-    row["mcs"] = link.mcs.name
+    row["mcs"] = link.mcs_label
     return row
 
 
@@ -189,13 +189,13 @@ def _latent_shape(imputer, dataset) -> tuple[int, ...]:
 
 def _run_bitexact(cell: Cell, context: SweepContext, imputer) -> dict[str, object]:
     codec = CodecConfig(cell.codec, cell.quality)
-    link = PacketLink(choose_mcs(cell.mcs, cell.snr_db), cell.link_mode)
+    link = make_link(cell.mcs, cell.channel, cell.snr_db, cell.link_mode)
 
     def make(dataset):
         return BitExactTransmitter(codec), BitExactReceiver(codec, dataset.image_shape, imputer)
 
     row = run_scheme(cell, context, make, cell_sender(cell, link))
-    row["mcs"] = link.mcs.name
+    row["mcs"] = link.mcs_label
     return row
 
 

@@ -167,3 +167,15 @@ def test_fitted_codeword_bits_leave_almost_no_padding(payload, k):
     assert fitted_codeword_bits(payload) == k
     count = math.ceil((payload + 24) / k)
     assert 0 <= count * k - payload - 24 < count and k <= 8448
+
+
+def test_link_adaptation_under_block_fading_trades_channel_uses_for_delivered_views(context):
+    """auto-awgn ignores the fades; auto-outage sends more robustly; auto-csi adapts per view."""
+    rows = {policy: run_cell(bitexact(channel="rayleigh-block", snr_db=15.0, mcs=policy, link_mode="abstraction"),
+                             context)
+            for policy in ("auto-awgn", "auto-outage", "auto-csi")}
+    assert rows["auto-outage"]["view_loss_rate"] < rows["auto-awgn"]["view_loss_rate"]
+    assert rows["auto-outage"]["channel_uses_per_object"] > rows["auto-awgn"]["channel_uses_per_object"]
+    assert rows["auto-csi"]["view_loss_rate"] <= 0.25 and rows["auto-csi"]["mcs"] == "auto-csi"
+    with pytest.raises(Exception, match="allowed channels: awgn, rayleigh-block"):
+        run_cell(bitexact(channel="rayleigh-fast", mcs="auto-csi"), context)
