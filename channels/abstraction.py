@@ -34,6 +34,7 @@ from channels.channel import ChannelRealization
 from channels.digital import DigitalLinkConfig, LinkPlan, plan_packet
 from channels.errors import ChannelError
 from channels.files import atomic_write_bytes, cache_dir
+from channels.harq import HarqConfig, abstract_harq
 from channels.limits import capacity_snr_db
 from channels.link import PacketOutcome, empty_outcome, group_by_length
 from channels.mcs import MCS, MCS_TABLE, mcs_by_name
@@ -222,8 +223,10 @@ class AbstractLink:
     BLER table instead of decoding (same plan, same channel realisations)."""
 
     def __init__(
-        self, mcs: MCS | str, k: int = 512, crc: str | None = "CRC24A", table: BlerTable | None = None
+        self, mcs: MCS | str, k: int = 512, crc: str | None = "CRC24A", table: BlerTable | None = None,
+        harq: HarqConfig | None = None,
     ) -> None:
+        self.harq = harq  # chase-combining HARQ of send (None: one transmission)
         self.mcs = mcs_by_name(mcs) if isinstance(mcs, str) else mcs
         self.config = link_config(self.mcs, k, crc)
         self.table = table if table is not None else BlerTable.load(k)
@@ -303,7 +306,11 @@ class AbstractLink:
             else:
                 gains = block_gains[index] if block_gains is not None else None
                 realization = ch.draw_realization(channel, shape, generator, block_gains=gains)
-            result = self.transmit(length, len(members), snr_db, generator, realization=realization)
+            if self.harq is not None and self.harq.max_transmissions > 1:
+                result = abstract_harq(self, length, len(members), snr_db, generator, self.harq, realization,
+                                       channel)
+            else:
+                result = self.transmit(length, len(members), snr_db, generator, realization=realization)
             ok[index] = result.crc_ok
             uses[index] = result.channel_uses
         payloads = [p if good else None for p, good in zip(packets, ok.tolist())]

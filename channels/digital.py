@@ -30,6 +30,7 @@ import torch
 
 from channels import channel as ch
 from channels.errors import ChannelError, check_choice
+from channels.harq import HarqConfig, transmit_harq
 from channels.link import PacketOutcome, empty_outcome, group_by_length
 from channels.spec import (
     bits_per_symbol,
@@ -232,7 +233,8 @@ class PacketResults:
 class DigitalLink:
     """CRC + 5G LDPC + QAM over a flat channel; the SNR and the channel are given per call."""
 
-    def __init__(self, config: DigitalLinkConfig | None = None) -> None:
+    def __init__(self, config: DigitalLinkConfig | None = None, harq: HarqConfig | None = None) -> None:
+        self.harq = harq  # chase-combining HARQ of send / transmit_packets (None: one transmission)
         self.config = config or DigitalLinkConfig()
         self._blocks = _sionna_blocks(self.config)
 
@@ -258,18 +260,15 @@ class DigitalLink:
         symbols = blocks.mapper(blocks.scrambler(coded).reshape(bits.shape[0], -1))
         return TxFrame(info=info, symbols=symbols, plan=plan)
 
-    def decode(
-        self,
-        y: torch.Tensor,
-        realization: ch.ChannelRealization,
-        snr_db: float | torch.Tensor,
-        plan: LinkPlan,
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """y: [B, S] received symbols -> (bits [B, K], crc_ok [B], info_hat [B, C * k])."""
+    def llrs(self, y: torch.Tensor, realization: ch.ChannelRealization, snr_db: float | torch.Tensor) -> torch.Tensor:
+        """y: [B, S] received symbols -> descrambled LLRs [B * C, n] of every codeword."""
         blocks, cfg = self._blocks, self.config
-        batch = y.shape[0]
         x_hat, no_eff = ch.equalize(y, realization, snr_db, "zf")  # = unbiased LMMSE (SISO)
-        llr = blocks.descrambler(blocks.demapper(x_hat, no_eff).reshape(-1, cfg.coded_bits))
+        return blocks.descrambler(blocks.demapper(x_hat, no_eff).reshape(-1, cfg.coded_bits))
+
+    def decode_llrs(self, llr: torch.Tensor, plan: LinkPlan, batch: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """LLRs [B * C, n] -> (bits [B, K], crc_ok [B], info_hat [B, C * k])."""
+        blocks, cfg = self._blocks, self.config
         if blocks.decoder is not None:
             words = torch.cat([blocks.decoder(part) for part in llr.split(cfg.decode_batch)])
         else:
@@ -282,6 +281,16 @@ class DigitalLink:
         else:
             bits, ok = stream, torch.ones(batch, dtype=torch.bool)
         return bits, ok, info_hat
+
+    def decode(
+        self,
+        y: torch.Tensor,
+        realization: ch.ChannelRealization,
+        snr_db: float | torch.Tensor,
+        plan: LinkPlan,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """y: [B, S] received symbols -> (bits [B, K], crc_ok [B], info_hat [B, C * k])."""
+        return self.decode_llrs(self.llrs(y, realization, snr_db), plan, y.shape[0])
 
     def draw_realization(
         self,
@@ -383,10 +392,14 @@ class DigitalLink:
             index = torch.tensor(members)
             batch = torch.stack([packets[i].to(torch.float32) for i in members])
             gains = block_gains[index] if block_gains is not None else None
-            real = self.draw_realization(
-                channel, len(members), length, generator, fading_block=fading_block, block_gains=gains
-            )
-            out = self.transmit(batch, channel, snr[index], generator, realization=real)
+            if self.harq is not None and self.harq.max_transmissions > 1:
+                out = transmit_harq(self, batch, channel, snr[index], generator, self.harq, block_gains=gains,
+                                    fading_block=fading_block)
+            else:
+                real = self.draw_realization(
+                    channel, len(members), length, generator, fading_block=fading_block, block_gains=gains
+                )
+                out = self.transmit(batch, channel, snr[index], generator, realization=real)
             for row, i in enumerate(members):
                 bits_out[i] = out.bits[row]
             ok[index], uses[index], errors[index] = out.crc_ok, out.channel_uses, out.bit_errors

@@ -18,6 +18,8 @@ MODULATIONS: dict[str, int] = {"bpsk": 1, "qpsk": 2, "qam16": 4, "qam64": 6, "qa
 EQUALIZERS = ("zf", "lmmse")
 #: how a digital link is simulated: bit level (Sionna LDPC decoding) or the PHY abstraction
 LINK_MODES = ("full", "abstraction")
+#: fading of a HARQ retransmission (channels.harq): a new draw, or the first transmission's gains
+HARQ_FADING = ("new", "same")
 CODES = ("none", "ldpc")
 
 #: 5G LDPC limits (TS 38.212 as implemented by Sionna's LDPC5GEncoder)

@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from channels.harq import HARQ_FADING
 from channels.registry import channel_names
 from channels.spec import LINK_MODES
 from semcom.sampler_defaults import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DEFAULT_STEPS
@@ -90,6 +91,10 @@ AXES: dict[str, Axis] = {a.name: a for a in (
     Axis("link_mode", str, "full", DIGITAL, _choice(LINK_MODES), "bit-level link or PHY abstraction"),
     Axis("mcs", str, "auto", DIGITAL, _mcs,
          "an MCS name, or link adaptation: auto-awgn (= auto), auto-outage, auto-csi (channels.adaptation)"),
+    Axis("harq", int, 1, DIGITAL, _range(1, 16, "transmissions"),
+         "HARQ: transmissions per packet at most, chase combining (1 = none; channels.harq)"),
+    Axis("harq_fading", str, "new", DIGITAL, _choice(HARQ_FADING),
+         "fading of a retransmission: a new draw (time diversity) or the same gains"),
     Axis("codec", str, "jpeg", PIXELS, _choice(CODECS), "image codec of the bit-exact schemes"),
     Axis("quality", int, 75, PIXELS, _range(1, 100, "quality"), "codec quality (lossy codecs)"),
     Axis("imputer", str, "mvld", IMPUTING, _choice(imputer_names), "receiver imputer for missing views (semcom.system.imputers)"),

@@ -32,14 +32,22 @@ class Cell:
     sampler: str | None = None
     steps: int | None = None
     guidance: float | None = None
+    harq: int | None = None
+    harq_fading: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
+#: axes added after results were committed, left out of the cell id at the value that means
+#: "as before", so that cells of older tables keep their ids
+LATER_AXES = {"harq": (None, 1), "harq_fading": (None, "new")}
+
+
 def cell_id(cell: Cell, config: ExperimentConfig) -> str:
     """12 hex digits identifying the cell and the data it runs on (stable across runs)."""
-    blob = json.dumps({"cell": cell.as_dict(), "data": asdict(config.data)}, sort_keys=True)
+    values = {k: v for k, v in cell.as_dict().items() if not (k in LATER_AXES and v in LATER_AXES[k])}
+    blob = json.dumps({"cell": values, "data": asdict(config.data)}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
@@ -63,7 +71,9 @@ def expand(config: ExperimentConfig) -> list[Cell]:
                         f"{config.data.dataset} has {num_views} views; allowed: 0..{num_views}"
                     )
                 if scheme in ("semantic",) and values.get("transmission") == "analog":
-                    values["link_mode"] = values["mcs"] = None
+                    values["link_mode"] = values["mcs"] = values["harq"] = values["harq_fading"] = None
+                if values.get("harq") == 1:
+                    values["harq_fading"] = None  # one transmission: nothing is refaded
                 if values.get("link_mode") == "abstraction" and values["channel"] not in abstraction_channels():
                     raise SemcomError(
                         f"[[grid]] #{index + 1}: link_mode = 'abstraction' needs one fading gain per "

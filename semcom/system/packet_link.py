@@ -43,9 +43,11 @@ def choose_mcs(name: str, snr_db: float, k: int = CODEWORD_INFO_BITS, channel: s
     return select_mcs(name, snr_db, channel, k, TARGET_BLER)
 
 
-def make_link(mcs: str, channel: str, snr_db: float, mode: str = "full", k: int = CODEWORD_INFO_BITS):
+def make_link(mcs: str, channel: str, snr_db: float, mode: str = "full", k: int = CODEWORD_INFO_BITS,
+              harq=None):
     """The digital link of a cell: one MCS (:class:`PacketLink`) or, for ``auto-csi``, one MCS
-    per packet from its fading block's SNR (:class:`CsiLink`)."""
+    per packet from its fading block's SNR (:class:`CsiLink`); ``harq``: a
+    :class:`channels.harq.HarqConfig` (None: one transmission per packet)."""
     from channels.adaptation import policy_name
 
     if policy_name(mcs) == "auto-csi":
@@ -54,8 +56,8 @@ def make_link(mcs: str, channel: str, snr_db: float, mode: str = "full", k: int 
         if not get_channel(channel).supports_abstraction:
             raise SemcomError(f"mcs = 'auto-csi' needs one fading gain per packet; allowed channels: "
                               f"{', '.join(abstraction_channels())}")
-        return CsiLink(mode, k)
-    return PacketLink(choose_mcs(mcs, snr_db, channel=channel), mode, k)
+        return CsiLink(mode, k, harq)
+    return PacketLink(choose_mcs(mcs, snr_db, channel=channel), mode, k, harq)
 
 
 class PacketLink:
@@ -64,14 +66,15 @@ class PacketLink:
     BLER table, :class:`channels.abstraction.AbstractLink`); both have the one ``send`` of
     :mod:`channels.link`."""
 
-    def __init__(self, mcs, mode: str = "full", k: int = CODEWORD_INFO_BITS):
+    def __init__(self, mcs, mode: str = "full", k: int = CODEWORD_INFO_BITS, harq=None):
         from channels.abstraction import AbstractLink, link_config
         from channels.digital import DigitalLink
 
         self.mode = check_choice("link mode", mode, LINK_MODES)
         self.mcs = mcs
         self.config = link_config(mcs, k)
-        self.link: Link = DigitalLink(self.config) if mode == "full" else AbstractLink(mcs, k)
+        self.link: Link = (DigitalLink(self.config, harq=harq) if mode == "full"
+                           else AbstractLink(mcs, k, harq=harq))
 
     def channel_uses(self, payload_bits: int) -> int:
         """Complex channel uses of one packet of ``payload_bits`` bits."""
@@ -105,9 +108,10 @@ class CsiLink:
 
     mcs_label = "auto-csi"
 
-    def __init__(self, mode: str = "full", k: int = CODEWORD_INFO_BITS):
+    def __init__(self, mode: str = "full", k: int = CODEWORD_INFO_BITS, harq=None):
         self.mode = check_choice("link mode", mode, LINK_MODES)
         self.k = k
+        self.harq = harq
         self._links: dict[str, PacketLink] = {}
         self.chosen: dict[str, int] = {}  # MCS name -> packets sent with it so far
 
@@ -140,7 +144,7 @@ class CsiLink:
         errors: torch.Tensor | None = torch.zeros(count, dtype=torch.long)
         for name, members in groups.items():
             if name not in self._links:
-                self._links[name] = PacketLink(next(m for m in chosen if m.name == name), self.mode, self.k)
+                self._links[name] = PacketLink(next(m for m in chosen if m.name == name), self.mode, self.k, self.harq)
             index = torch.tensor(members)
             gains = block_gains[index] if block_gains is not None else None
             out = self._links[name].send([packets[i] for i in members], channel, snr_db, generator,

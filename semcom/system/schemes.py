@@ -175,10 +175,20 @@ def run_semantic(cell: Cell, context: SweepContext) -> dict[str, object]:
         return run_scheme(cell, context, make, cell_sender(cell, AnalogLink()))
     # every view's packet has the same size: one codeword fitted to it, no padding
     payload = math.prod(latent_shape) * quantiser.bits
-    link = make_link(cell.mcs, cell.channel, cell.snr_db, cell.link_mode, fitted_codeword_bits(payload))
+    link = make_link(cell.mcs, cell.channel, cell.snr_db, cell.link_mode, fitted_codeword_bits(payload),
+                     _harq(cell))
     row = run_scheme(cell, context, make, cell_sender(cell, link))
     row["mcs"] = link.mcs_label
     return row
+
+
+def _harq(cell: Cell):
+    """The cell's :class:`channels.harq.HarqConfig` (None without retransmissions)."""
+    if not cell.harq or cell.harq <= 1:
+        return None
+    from channels.harq import HarqConfig
+
+    return HarqConfig(cell.harq, cell.harq_fading or "new")
 
 
 def _latent_shape(imputer, dataset) -> tuple[int, ...]:
@@ -189,7 +199,7 @@ def _latent_shape(imputer, dataset) -> tuple[int, ...]:
 
 def _run_bitexact(cell: Cell, context: SweepContext, imputer) -> dict[str, object]:
     codec = CodecConfig(cell.codec, cell.quality)
-    link = make_link(cell.mcs, cell.channel, cell.snr_db, cell.link_mode)
+    link = make_link(cell.mcs, cell.channel, cell.snr_db, cell.link_mode, harq=_harq(cell))
 
     def make(dataset):
         return BitExactTransmitter(codec), BitExactReceiver(codec, dataset.image_shape, imputer)

@@ -179,3 +179,11 @@ def test_link_adaptation_under_block_fading_trades_channel_uses_for_delivered_vi
     assert rows["auto-csi"]["view_loss_rate"] <= 0.25 and rows["auto-csi"]["mcs"] == "auto-csi"
     with pytest.raises(Exception, match="allowed channels: awgn, rayleigh-block"):
         run_cell(bitexact(channel="rayleigh-fast", mcs="auto-csi"), context)
+
+
+def test_harq_retransmits_lost_views_and_counts_every_copy(context):
+    once = run_cell(bitexact(channel="rayleigh-block", snr_db=4.0, mcs="qpsk-1/2", link_mode="abstraction"), context)
+    harq = run_cell(bitexact(channel="rayleigh-block", snr_db=4.0, mcs="qpsk-1/2", link_mode="abstraction",
+                             harq=4, harq_fading="new"), context)
+    assert harq["view_loss_rate"] < once["view_loss_rate"]
+    assert once["channel_uses_per_object"] < harq["channel_uses_per_object"] <= 4 * once["channel_uses_per_object"]

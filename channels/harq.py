@@ -1,0 +1,153 @@
+"""HARQ with chase combining: a packet whose CRC fails is sent again, up to ``max_transmissions``
+times in all, and the receiver adds the LLRs of every copy before decoding again.
+
+Chase combining, not incremental redundancy: Sionna's ``LDPC5GEncoder`` rate-matches inside the
+encoder (it outputs the first n bits of the circular buffer, redundancy version 0) and picks the
+base graph from the code rate, so the other redundancy versions (0, 2, 3, 1) of one mother
+codeword cannot be produced with it. Every retransmission is therefore the same codeword;
+combining the LLRs of copies that saw independent noise (and, with ``fading = "new"``,
+independent fading) is maximum-ratio combining: the SNRs of the copies add.
+
+Two views of the same protocol:
+
+* the full link (:func:`transmit_harq`): every round is simulated and decoded with the summed
+  LLRs; a packet stops at its first round whose CRC passes;
+* the PHY abstraction (:func:`abstract_harq`): the combined SNR of a codeword after r rounds is
+  10 log10(sum_i 10^(SNR_i / 10)), its residual BLER that of the AWGN table there; one uniform u
+  per codeword decides the round it decodes (the first where BLER_r <= u), so the residual BLER
+  after r rounds is BLER_r exactly, and a packet decodes when its last codeword does.
+
+Channel uses count every transmission actually sent: rounds x the packet's channel uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import torch
+
+from channels import channel as ch
+from channels.errors import ChannelError, check_choice
+from channels.registry import get_channel
+from channels.spec import HARQ_FADING
+
+if TYPE_CHECKING:
+    from channels.abstraction import AbstractLink
+    from channels.digital import DigitalLink
+
+MAX_TRANSMISSIONS = 16
+
+
+@dataclass(frozen=True)
+class HarqConfig:
+    """max_transmissions: copies of a packet at most (1 = no HARQ); fading: ``"new"`` (each
+    retransmission sees a new draw of the channel: time diversity) or ``"same"`` (the gains of
+    the first transmission again, new noise)."""
+
+    max_transmissions: int = 4
+    fading: str = "new"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.max_transmissions, int) or not 1 <= self.max_transmissions <= MAX_TRANSMISSIONS:
+            raise ChannelError(f"HARQ max_transmissions must be an integer in 1..{MAX_TRANSMISSIONS}, "
+                               f"got {self.max_transmissions!r}")
+        check_choice("HARQ fading", self.fading, HARQ_FADING)
+
+
+@dataclass
+class HarqResult:
+    """bits: [B, K] decoded payloads (from the round that passed, else the last); crc_ok: [B];
+    rounds: [B] int64 transmissions sent; channel_uses: [B] int64 (rounds x uses per copy);
+    bit_errors: [B] int64 (simulation truth; None in the abstraction)."""
+
+    bits: torch.Tensor | None
+    crc_ok: torch.Tensor
+    rounds: torch.Tensor
+    channel_uses: torch.Tensor
+    bit_errors: torch.Tensor | None
+
+
+def _first_gains(real: ch.ChannelRealization, blocks: int) -> torch.Tensor:
+    """[B, blocks] gains of a realisation with ``blocks`` equal-length fading blocks per row."""
+    batch, length = real.h.shape
+    return real.h.reshape(batch, blocks, length // blocks)[:, :, 0]
+
+
+def _next_realization(channel: str, first: ch.ChannelRealization, shape, generator, harq: HarqConfig,
+                      block_index: torch.Tensor | None, blocks: int) -> ch.ChannelRealization:
+    gains = _first_gains(first, blocks) if harq.fading == "same" else None
+    return ch.draw_realization(channel, shape, generator, block_index=block_index, block_gains=gains)
+
+
+def transmit_harq(
+    link: DigitalLink,
+    bits: torch.Tensor,
+    channel: str,
+    snr_db: float | torch.Tensor,
+    generator: torch.Generator,
+    harq: HarqConfig,
+    *,
+    block_gains: torch.Tensor | None = None,
+    fading_block: str = "packet",
+) -> HarqResult:
+    """Send ``bits: [B, K]`` with chase-combining HARQ over the full link (see the module doc);
+    block_gains: [B, NB] gains of the first transmission (shared with other links)."""
+    tx = link.encode(bits)
+    plan = tx.plan
+    batch = bits.shape[0]
+    first = link.draw_realization(channel, batch, bits.shape[1], generator, fading_block=fading_block,
+                                  block_gains=block_gains)
+    blocks = plan.num_codewords if fading_block == "codeword" else 1
+    index = plan.codeword_of_symbol if fading_block == "codeword" else None
+    done = torch.zeros(batch, dtype=torch.bool)
+    rounds = torch.zeros(batch, dtype=torch.long)
+    out = torch.zeros_like(bits, dtype=torch.float32)
+    llr_sum = None
+    real = first
+    for r in range(harq.max_transmissions):
+        if r:
+            real = _next_realization(channel, first, tuple(first.h.shape), generator, harq, index, blocks)
+        llr = link.llrs(ch.apply(tx.symbols, real, snr_db), real, snr_db)
+        llr_sum = llr if llr_sum is None else llr_sum + llr
+        decoded, ok, _ = link.decode_llrs(llr_sum, plan, batch)
+        active = ~done
+        rounds[active] += 1
+        take = active & (ok | (r == harq.max_transmissions - 1))
+        out[take] = decoded[take]
+        done |= ok
+        if bool(done.all()):
+            break
+    return HarqResult(out, done, rounds, rounds * plan.channel_uses, (out != bits).sum(1))
+
+
+def abstract_harq(
+    link: AbstractLink,
+    payload_bits: int,
+    batch: int,
+    snr_db: float,
+    generator: torch.Generator,
+    harq: HarqConfig,
+    first: ch.ChannelRealization | None,
+    channel: str,
+) -> HarqResult:
+    """Chase-combining HARQ in the PHY abstraction for ``batch`` packets (see the module doc);
+    ``first``: the realisation of the first transmission (None: AWGN)."""
+    plan = link.plan(payload_bits)
+    u = torch.rand(batch, plan.num_codewords, generator=generator, dtype=torch.float64)
+    linear = torch.zeros(batch, plan.num_codewords, dtype=torch.float64)
+    decoded_at = torch.full((batch, plan.num_codewords), harq.max_transmissions + 1, dtype=torch.long)
+    real = first
+    fades = get_channel(channel).fading != "none"
+    for r in range(harq.max_transmissions):
+        if r and fades:
+            real = _next_realization(channel, first, tuple(first.h.shape), generator, harq, None, 1)
+        codeword_snr = link.codeword_snr_db(real, snr_db, plan, batch)
+        linear += torch.pow(10.0, codeword_snr / 10.0)
+        bler = torch.from_numpy(link.table.bler(link.mcs, (10.0 * torch.log10(linear)).numpy()))
+        newly = (u >= bler) & (decoded_at > harq.max_transmissions)
+        decoded_at[newly] = r + 1
+    packet_round = decoded_at.max(dim=1).values
+    ok = packet_round <= harq.max_transmissions
+    rounds = packet_round.clamp(max=harq.max_transmissions)
+    return HarqResult(None, ok, rounds, rounds * plan.channel_uses, None)
