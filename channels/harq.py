@@ -1,12 +1,13 @@
 """HARQ with chase combining: a packet whose CRC fails is sent again, up to ``max_transmissions``
 times in all, and the receiver adds the LLRs of every copy before decoding again.
 
-Chase combining, not incremental redundancy: Sionna's ``LDPC5GEncoder`` rate-matches inside the
-encoder (it outputs the first n bits of the circular buffer, redundancy version 0) and picks the
-base graph from the code rate, so the other redundancy versions (0, 2, 3, 1) of one mother
-codeword cannot be produced with it. Every retransmission is therefore the same codeword;
-combining the LLRs of copies that saw independent noise (and, with ``fading = "new"``,
-independent fading) is maximum-ratio combining: the SNRs of the copies add.
+Chase combining: every retransmission is the same codeword, and combining the LLRs of copies
+that saw independent noise (and, with ``fading = "new"``, independent fading) is maximum-ratio
+combining: the SNRs of the copies add. Incremental redundancy (redundancy versions 0, 2, 3, 1 of
+the 5G mother code) is not implemented yet, although Sionna 2.2 supports it
+(``LDPC5GEncoder(...)(bits, rv=[...])`` and ``LDPC5GDecoder(..., harq_mode=True)``): its PHY
+abstraction needs an accumulated-mutual-information mapping that the AWGN BLER tables here do
+not provide, and both views of the link should model the same protocol.
 
 Two views of the same protocol:
 
