@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -51,67 +52,135 @@ def _numeric(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return df
 
 
+#: what tells two curves of one panel apart, in legend order
+CURVE_KEYS = ("scheme", "transmission", "codec", "quality", "mcs", "harq", "imputer", "bits_per_value", "views_sent")
+#: what moves a point along a bandwidth axis (so it is not a curve of its own there)
+BANDWIDTH_KEYS = ("views_sent", "quality", "bits_per_value")
+SHORT = {"transmission": "", "codec": "", "quality": "q", "mcs": "", "harq": "harq ", "imputer": "",
+         "bits_per_value": "b=", "views_sent": "k="}
+
+
+def _set(value: object) -> bool:
+    return value not in (None, "") and not (isinstance(value, float) and math.isnan(value))
+
+
+def _varying(part: pd.DataFrame, keys: tuple[str, ...]) -> list[str]:
+    """``scheme`` and the keys of ``keys`` that take more than one value in ``part`` (the codec
+    whenever one is set: it names the baseline)."""
+    return ["scheme"] + [k for k in keys if k != "scheme" and k in part
+                         and (part[k].dropna().nunique() > 1 or (k == "codec" and part[k].notna().any()))]
+
+
+def _identity(values) -> tuple[str, ...]:
+    """A curve's key values as text, empty for a missing one (NaN, None)."""
+    return tuple(str(v) if _set(v) else "" for v in values)
+
+
 def _label(group: dict[str, object]) -> str:
-    parts = [str(group["scheme"])]
-    if group.get("codec") not in (None, "") and not pd.isna(group.get("codec")):
-        parts.append(str(group["codec"]))
-        quality = group.get("quality")
-        if quality not in (None, "") and not pd.isna(quality):
-            parts.append(f"q{int(float(quality))}")
-    if "snr_db" in group:
-        parts.append(f"{float(group['snr_db']):g} dB")
-    if "views_sent" in group:
-        parts.append(f"k={int(group['views_sent'])}")
+    parts = []
+    for key, value in group.items():
+        if not _set(value):
+            continue
+        if key in ("quality", "harq", "bits_per_value", "views_sent"):
+            value = int(float(value))
+        if key == "harq" and value == 1:
+            continue
+        parts.append(f"{SHORT.get(key, '')}{value}")
     return " ".join(parts)
 
 
+def example_label(row: dict[str, object]) -> str:
+    """The title of one cell's example strip: scheme, codec and quality, SNR, views sent."""
+    keys = ("scheme", "codec", "quality", "snr_db", "views_sent")
+    text = _label({k: row.get(k) for k in keys if k != "snr_db"})
+    scheme_codec, _, rest = text.partition(" k=")
+    snr = f" {float(row['snr_db']):g} dB" if _set(row.get("snr_db")) else ""
+    return scheme_codec + snr + (f" k={rest}" if rest else "")
+
+
+def _panels(plt, rows: list, cols: list, title):
+    fig, axes = plt.subplots(len(rows), len(cols), figsize=(4.4 * len(cols), 3.4 * len(rows) + 0.9),
+                             squeeze=False, sharey=True)
+    for i, row in enumerate(rows):
+        for j, col in enumerate(cols):
+            axes[i][j].set_title(title(row, col), fontsize=9)
+            axes[i][j].grid(True, which="both", alpha=0.3)
+    return fig, axes
+
+
+def _shared_legend(fig, axes) -> None:
+    """One legend under the panels, each curve once (the panels share their curves)."""
+    seen: dict[str, object] = {}
+    for ax in axes.ravel():
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(label, handle)
+    if seen:
+        rows = math.ceil(len(seen) / 4)
+        height = fig.get_size_inches()[1]
+        fig.legend(list(seen.values()), list(seen), loc="lower center", ncol=min(4, len(seen)), fontsize=7,
+                   frameon=False)
+        fig.tight_layout(rect=(0, min(0.4, (0.2 + 0.16 * rows) / height), 1, 1))
+    else:
+        fig.tight_layout()
+
+
+def _style(plt, schemes: list[str]):
+    colours = plt.cm.tab20(np.arange(20))
+    return lambda group, index: dict(color=colours[index % 20], linestyle=SCHEME_STYLE.get(group["scheme"], "-"),
+                                     marker="o", markersize=3.5)
+
+
 def tradeoff(df: pd.DataFrame, metric: str, bandwidth: str = "channel_uses_per_object"):
-    """Bandwidth against ``metric``; panels per channel, curves per (scheme, codec, SNR)."""
+    """Bandwidth against ``metric`` at fixed SNR: a panel per (channel, SNR), a curve per scheme
+    setting (codec, MCS, HARQ, ...), its points the views sent, qualities and quantiser bits."""
     plt = _plt()
-    df = _numeric(df, [metric, bandwidth, "snr_db", "views_sent", "quality"]).dropna(subset=[metric, bandwidth])
-    channels = sorted(df["channel"].unique())
-    fig, axes = plt.subplots(1, max(len(channels), 1), figsize=(5.2 * max(len(channels), 1), 4.2), squeeze=False)
-    snrs = sorted(df["snr_db"].unique())
-    colours = plt.cm.viridis(np.linspace(0, 0.9, max(len(snrs), 1)))
-    for ax, channel in zip(axes[0], channels):
-        part = df[df["channel"] == channel]
-        keys = ["scheme", "codec", "snr_db"] if "codec" in part else ["scheme", "snr_db"]
-        for values, curve in part.groupby(keys, dropna=False, sort=True):
-            group = dict(zip(keys, values))
-            curve = curve.groupby(bandwidth, as_index=False)[metric].mean().sort_values(bandwidth)
-            colour = colours[snrs.index(group["snr_db"])]
-            ax.plot(curve[bandwidth], curve[metric], SCHEME_STYLE.get(group["scheme"], "-"), marker="o",
-                    color=colour, label=_label(group), markersize=4)
-        ax.set_title(channel)
-        ax.set_xlabel(BANDWIDTH.get(bandwidth, bandwidth))
-        ax.set_ylabel(METRICS.get(metric, (metric,))[0])
-        ax.set_xscale("log")
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
+    df = _numeric(df, [metric, bandwidth, "snr_db", "views_sent", "quality", "harq", "bits_per_value"])
+    df = df.dropna(subset=[metric, bandwidth])
+    channels, snrs = sorted(df["channel"].unique()), sorted(df["snr_db"].unique())
+    fig, axes = _panels(plt, channels, snrs, lambda c, s: f"{c}, {s:g} dB")
+    keys = _varying(df, tuple(k for k in CURVE_KEYS if k not in BANDWIDTH_KEYS))
+    curves = sorted({_identity(v) for v in df[keys].values.tolist()})
+    style = _style(plt, curves)
+    for i, channel in enumerate(channels):
+        for j, snr in enumerate(snrs):
+            ax = axes[i][j]
+            part = df[(df["channel"] == channel) & (df["snr_db"] == snr)]
+            for values, curve in part.groupby(keys, dropna=False, sort=True):
+                group = dict(zip(keys, values if isinstance(values, tuple) else (values,)))
+                curve = curve.groupby(bandwidth, as_index=False)[metric].mean().sort_values(bandwidth)
+                index = curves.index(_identity(group[k] for k in keys))
+                ax.plot(curve[bandwidth], curve[metric], label=_label(group), **style(group, index))
+            ax.set_xscale("log")
+            ax.set_xlabel(BANDWIDTH.get(bandwidth, bandwidth), fontsize=8)
+            if j == 0:
+                ax.set_ylabel(METRICS.get(metric, (metric,))[0])
+    _shared_legend(fig, axes)
     return fig
 
 
 def metric_vs_snr(df: pd.DataFrame, metric: str):
-    """``metric`` against SNR; panels per channel, curves per (scheme, codec, views sent)."""
+    """``metric`` against SNR: a panel per channel, a curve per scheme setting at its bandwidth
+    (views sent, codec quality, MCS, ...): the cliff of separate coding beside graceful
+    degradation where an experiment fixes the MCS."""
     plt = _plt()
-    df = _numeric(df, [metric, "snr_db", "views_sent"]).dropna(subset=[metric])
+    df = _numeric(df, [metric, "snr_db", "views_sent", "quality", "harq", "bits_per_value"]).dropna(subset=[metric])
     channels = sorted(df["channel"].unique())
-    fig, axes = plt.subplots(1, max(len(channels), 1), figsize=(5.2 * max(len(channels), 1), 4.2), squeeze=False)
-    for ax, channel in zip(axes[0], channels):
+    fig, axes = _panels(plt, [0], channels, lambda _, c: c)
+    keys = _varying(df, CURVE_KEYS)
+    curves = sorted({_identity(v) for v in df[keys].values.tolist()})
+    style = _style(plt, curves)
+    for j, channel in enumerate(channels):
+        ax = axes[0][j]
         part = df[df["channel"] == channel]
-        keys = ["scheme", "codec", "views_sent"] if "codec" in part else ["scheme", "views_sent"]
         for values, curve in part.groupby(keys, dropna=False, sort=True):
-            group = dict(zip(keys, values))
+            group = dict(zip(keys, values if isinstance(values, tuple) else (values,)))
             curve = curve.groupby("snr_db", as_index=False)[metric].mean().sort_values("snr_db")
-            ax.plot(curve["snr_db"], curve[metric], SCHEME_STYLE.get(group["scheme"], "-"), marker="o",
-                    markersize=4, label=_label(group))
-        ax.set_title(channel)
-        ax.set_xlabel("SNR Es/N0 [dB]")
-        ax.set_ylabel(METRICS.get(metric, (metric,))[0])
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
+            index = curves.index(_identity(group[k] for k in keys))
+            ax.plot(curve["snr_db"], curve[metric], label=_label(group), **style(group, index))
+        ax.set_xlabel("SNR Es/N0 [dB]", fontsize=8)
+        if j == 0:
+            ax.set_ylabel(METRICS.get(metric, (metric,))[0])
+    _shared_legend(fig, axes)
     return fig
 
 
@@ -278,7 +347,7 @@ def _plot_examples(examples: Path, df: pd.DataFrame, out: Path, cells: list[str]
         if row.empty or not (examples / f"{cid}.png").is_file():
             continue
         images[cid] = strip_views(examples / f"{cid}.png")
-        titles[cid] = _label(row.iloc[0].to_dict()) + f"\n{row.iloc[0]['channel']}"
+        titles[cid] = example_label(row.iloc[0].to_dict()) + f"\n{row.iloc[0]['channel']}"
     if len(images) <= 1:
         return []
     return save_figure(example_grid(images, titles), out / "examples")

@@ -178,7 +178,7 @@ def run_semantic(cell: Cell, context: SweepContext) -> dict[str, object]:
     link = make_link(cell.mcs, cell.channel, cell.snr_db, cell.link_mode, fitted_codeword_bits(payload),
                      _harq(cell))
     row = run_scheme(cell, context, make, cell_sender(cell, link))
-    row["mcs"] = link.mcs_label
+    row["mcs_used"] = link.mcs_label  # the cell's mcs column keeps the setting (a policy or a name)
     return row
 
 
@@ -205,7 +205,7 @@ def _run_bitexact(cell: Cell, context: SweepContext, imputer) -> dict[str, objec
         return BitExactTransmitter(codec), BitExactReceiver(codec, dataset.image_shape, imputer)
 
     row = run_scheme(cell, context, make, cell_sender(cell, link))
-    row["mcs"] = link.mcs_label
+    row["mcs_used"] = link.mcs_label  # the cell's mcs column keeps the setting (a policy or a name)
     return row
 
 

@@ -22,19 +22,22 @@ def table():
     return pd.DataFrame(rows)
 
 
-def test_tradeoff_has_a_panel_per_channel_and_a_curve_per_scheme_and_snr(table):
+def test_tradeoff_has_a_panel_per_channel_and_snr_and_a_curve_per_scheme_setting(table):
     fig = tradeoff(table, "coherence")
-    assert len(fig.axes) == 2
-    labels = [line.get_label() for line in fig.axes[0].lines]
-    assert sorted(labels) == ["bitexact jpeg 0 dB", "bitexact jpeg 10 dB", "semantic 0 dB", "semantic 10 dB"]
-    semantic = next(ln for ln in fig.axes[0].lines if ln.get_label() == "semantic 0 dB")
-    assert list(semantic.get_xdata()) == [1000, 2000, 4000]
+    assert [ax.get_title() for ax in fig.axes] == ["awgn, 0 dB", "awgn, 10 dB", "rayleigh-block, 0 dB",
+                                                   "rayleigh-block, 10 dB"]
+    assert sorted(line.get_label() for line in fig.axes[0].lines) == ["bitexact jpeg", "semantic"]
+    semantic = next(ln for ln in fig.axes[0].lines if ln.get_label() == "semantic")
+    assert list(semantic.get_xdata()) == [1000, 2000, 4000]  # views sent move along the bandwidth axis
     assert list(semantic.get_ydata()) == pytest.approx([0.6, 0.7, 0.9])
+    legend = fig.legends[0]  # one legend for all panels, each curve once
+    assert sorted(t.get_text() for t in legend.get_texts()) == ["bitexact jpeg", "semantic"]
 
 
-def test_metric_vs_snr_curves_per_views(table):
+def test_metric_vs_snr_has_a_curve_per_setting_and_bandwidth(table):
     fig = metric_vs_snr(table, "fid")
-    assert len(fig.axes[1].lines) == 4  # semantic k=1,2,4 and bitexact k=4
+    labels = sorted(line.get_label() for line in fig.axes[1].lines)
+    assert labels == ["bitexact jpeg k=4", "semantic k=1", "semantic k=2", "semantic k=4"]
 
 
 def test_plot_results_writes_png_and_pdf(table, tmp_path):
@@ -52,7 +55,7 @@ def test_plot_results_writes_png_and_pdf(table, tmp_path):
 def test_examples_show_the_middle_quality_of_each_codec_and_name_it():
     import pandas as pd
 
-    from semcom.plots import _label, pick_example_cells
+    from semcom.plots import example_label, pick_example_cells
 
     rows = [{"cell_id": f"b{q}", "scheme": "bitexact", "channel": "awgn", "snr_db": 10.0, "views_sent": 4,
              "codec": "jpeg", "quality": q} for q in (20, 50, 90)]
@@ -60,8 +63,8 @@ def test_examples_show_the_middle_quality_of_each_codec_and_name_it():
               "codec": None, "quality": None} for k in (1, 2)]
     chosen = pick_example_cells(pd.DataFrame(rows))
     assert sorted(chosen) == ["b50", "s1", "s2"]
-    assert _label(rows[1]) == "bitexact jpeg q50 10 dB k=4"
-    assert _label(rows[3]) == "semantic 10 dB k=1"
+    assert example_label(rows[1]) == "bitexact jpeg q50 10 dB k=4"
+    assert example_label(rows[3]) == "semantic 10 dB k=1"
 
 
 @pytest.mark.parametrize(

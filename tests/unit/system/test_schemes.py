@@ -176,7 +176,7 @@ def test_link_adaptation_under_block_fading_trades_channel_uses_for_delivered_vi
             for policy in ("auto-awgn", "auto-outage", "auto-csi")}
     assert rows["auto-outage"]["view_loss_rate"] < rows["auto-awgn"]["view_loss_rate"]
     assert rows["auto-outage"]["channel_uses_per_object"] > rows["auto-awgn"]["channel_uses_per_object"]
-    assert rows["auto-csi"]["view_loss_rate"] <= 0.25 and rows["auto-csi"]["mcs"] == "auto-csi"
+    assert rows["auto-csi"]["view_loss_rate"] <= 0.25 and rows["auto-csi"]["mcs_used"] == "auto-csi"
     with pytest.raises(Exception, match="allowed channels: awgn, rayleigh-block"):
         run_cell(bitexact(channel="rayleigh-fast", mcs="auto-csi"), context)
 
