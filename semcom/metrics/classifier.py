@@ -226,7 +226,8 @@ def load_classifier(
         have = sorted(p.stem for p in folder.glob("*.safetensors")) if folder.is_dir() else []
         raise SemcomError(
             f"no classifier {name!r} in {folder} (have: {', '.join(have) or 'none'}); "
-            f"train one with `semcom train classifier --dataset {dataset} --size {image_size}"
+            f"train one with `semcom train classifier --dataset {dataset}"
+            + (f" --size {image_size}" if image_size is not None else "")
             + ("`" if target == "class" else f" --target {target}`")
         )
     model = ViewClassifier(ClassifierConfig.from_json(config_path.read_text()))

@@ -73,6 +73,8 @@ def config_from_mapping(cls: type[T], data: dict[str, Any], where: str) -> T:
         if not ok:
             hint = getattr(hints[key], "__name__", str(hints[key]))
             raise SemcomError(f"{where}: key {key!r} = {value!r} is not of type {hint}")
+        if isinstance(conv, float) and not math.isfinite(conv):
+            raise SemcomError(f"{where}: key {key!r} = {value!r}; allowed: a finite number")
         values[key] = conv
     return cls(**values)
 
@@ -89,6 +91,8 @@ def load_toml_config(
             raise SemcomError(f"config file {path} not found")
         try:
             data = tomllib.loads(path.read_text())
+        except UnicodeDecodeError:
+            raise SemcomError(f"config file {path} is not a text (UTF-8) TOML file") from None
         except tomllib.TOMLDecodeError as err:
             raise SemcomError(f"config file {path} is not valid TOML: {err}") from None
     kind = getattr(cls, "KIND", None)

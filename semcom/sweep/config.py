@@ -171,6 +171,8 @@ def parse_experiment(text: str, file: str = "<experiment>") -> ExperimentConfig:
         raise _fail(file, "empty grid: add at least one [[grid]] table with axes to sweep")
     if isinstance(grids_raw, dict):
         grids_raw = [grids_raw]
+    if not isinstance(grids_raw, list):
+        raise _fail(file, f"grid = {grids_raw!r}: write each grid as a [[grid]] table of axes")
     grids = []
     for i, table in enumerate(grids_raw):
         where = f"{file} [[grid]] #{i + 1}"
@@ -217,4 +219,8 @@ def load_experiment(path: str | Path) -> ExperimentConfig:
     path = Path(path)
     if not path.is_file():
         raise SemcomError(f"experiment file {path} not found")
-    return parse_experiment(path.read_text(), str(path))
+    try:
+        text = path.read_text()
+    except UnicodeDecodeError:
+        raise SemcomError(f"experiment file {path} is not a text (UTF-8) TOML file") from None
+    return parse_experiment(text, str(path))

@@ -350,3 +350,45 @@ def test_plot_with_an_unknown_cell_names_the_allowed_ones(tmp_path, capsys):
     assert not (tmp_path / "res" / "plots").exists()
     code, out, _ = run(["plot", tmp_path / "res", "--cells", "000000000002"], capsys)
     assert code == 0 and "examples.png" in out
+
+
+# -- experiment and config files, numbers ----------------------------------------------------------
+@pytest.mark.parametrize("content, expected", [
+    (b"\x9f\x00\xff binary", "is not a text (UTF-8) TOML file"),
+    (b'name = "x"\ngrid = 3\n', "write each grid as a [[grid]] table of axes"),
+    (b'name = "x"\n[data]\nn_objects = 4\n[[grid]]\nscheme = "capacity"\nsnr_db = "nan"\n', "not NaN"),
+])
+def test_a_bad_experiment_file_is_one_line(tmp_path, capsys, content, expected):
+    path = tmp_path / "exp.toml"
+    path.write_bytes(content)
+    code, _, err = run(["sweep", path, "--out", tmp_path / "out"], capsys)
+    assert_one_line(code, err, expected)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"lr = nan\n", "key 'lr' = nan; allowed: a finite number"),
+    (b"\xff\xfe binary", "is not a text (UTF-8) TOML file"),
+])
+def test_a_bad_training_config_is_one_line(tmp_path, capsys, content, expected):
+    path = tmp_path / "train.toml"
+    path.write_bytes(content)
+    code, _, err = run(["train", "autoencoder", "--config", path, "--out", tmp_path / "run"], capsys)
+    assert_one_line(code, err, expected)
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["evaluate", "--n", "0"], "Invalid value for '--n'"),
+    (["evaluate", "--n", "10000000000"], "Invalid value for '--n'"),
+    (["evaluate", "--seed", "-1"], "Invalid value for '--seed'"),
+    (["evaluate", "--guidance", "nan"], "allowed: a finite number in [0.0, 20.0]"),
+    (["data", "preview", "--rows", "-3", "--out", "p.png"], "Invalid value for '--rows'"),
+    (["link", "ber", "--batch", "0", "--out", "c.csv"], "Invalid value for '--batch'"),
+    (["link", "ber", "--max-bits", "0", "--out", "c.csv"], "Invalid value for '--max-bits'"),
+])
+def test_numbers_out_of_range_are_refused_before_any_work(tmp_path, capsys, monkeypatch, argv, expected):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(argv, capsys)
+    assert_one_line(code, err, expected)
+    assert list(tmp_path.iterdir()) == []
