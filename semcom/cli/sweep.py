@@ -14,7 +14,8 @@ from semcom.cli.types import OutputFolder
 @click.option("--executor", default="local", show_default=True, help="local or ray.")
 @click.option("--ray-address", default=None, help="Ray cluster address (default: $RAY_ADDRESS or a local instance).")
 @click.option("--resume", is_flag=True, help="Continue a sweep: run only cells without a row.")
-@click.option("--overwrite", is_flag=True, help="Discard existing rows and start again.")
+@click.option("--overwrite", is_flag=True, help="Start again: the old table is replaced when the first new row is written "
+                   "(a run that fails before that leaves it as it was). Not with --resume.")
 @click.option("--out", "out_root", type=OutputFolder(), default=Path("results"), show_default=True,
               help="Parent folder of results/<name>/.")
 @click.option("--dry-run", is_flag=True, help="Validate the file and list the cells without running them.")
