@@ -262,8 +262,12 @@ class DigitalLink:
 
     def llrs(self, y: torch.Tensor, realization: ch.ChannelRealization, snr_db: float | torch.Tensor) -> torch.Tensor:
         """y: [B, S] received symbols -> descrambled LLRs [B * C, n] of every codeword."""
-        blocks, cfg = self._blocks, self.config
         x_hat, no_eff = ch.equalize(y, realization, snr_db, "zf")  # = unbiased LMMSE (SISO)
+        return self.demap(x_hat, no_eff)
+
+    def demap(self, x_hat: torch.Tensor, no_eff: torch.Tensor) -> torch.Tensor:
+        """Equalised symbols [B, S] and their noise variance -> descrambled LLRs [B * C, n]."""
+        blocks, cfg = self._blocks, self.config
         return blocks.descrambler(blocks.demapper(x_hat, no_eff).reshape(-1, cfg.coded_bits))
 
     def decode_llrs(self, llr: torch.Tensor, plan: LinkPlan, batch: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

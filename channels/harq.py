@@ -1,9 +1,9 @@
 """HARQ with chase combining: a packet whose CRC fails is sent again, up to ``max_transmissions``
-times in all, and the receiver adds the LLRs of every copy before decoding again.
+times in all, and the receiver combines every copy before decoding again.
 
-Chase combining: every retransmission is the same codeword, and combining the LLRs of copies
-that saw independent noise (and, with ``fading = "new"``, independent fading) is maximum-ratio
-combining: the SNRs of the copies add. Incremental redundancy (redundancy versions 0, 2, 3, 1 of
+Chase combining: every retransmission is the same codeword, and combining copies that saw
+independent noise (and, with ``fading = "new"``, independent fading) by maximum-ratio combining
+makes their SNRs add. Incremental redundancy (redundancy versions 0, 2, 3, 1 of
 the 5G mother code) is not implemented yet, although Sionna 2.2 supports it
 (``LDPC5GEncoder(...)(bits, rv=[...])`` and ``LDPC5GDecoder(..., harq_mode=True)``): its PHY
 abstraction needs an accumulated-mutual-information mapping that the AWGN BLER tables here do
@@ -11,8 +11,12 @@ not provide, and both views of the link should model the same protocol.
 
 Two views of the same protocol:
 
-* the full link (:func:`transmit_harq`): every round is simulated and decoded with the summed
-  LLRs; a packet stops at its first round whose CRC passes;
+* the full link (:func:`transmit_harq`): every round is simulated; the receiver combines the
+  copies' symbols by maximum-ratio combining (sum of conj(h_i) y_i over sum of |h_i|^2, noise
+  N0 / sum |h_i|^2) and decodes again; a packet stops at its first round whose CRC passes.
+  Adding the copies' LLRs instead is not the same for 16- and 64-QAM (the per-copy bit LLRs
+  are not additive): at 10 dB block Rayleigh it left 31.8 % of 64-QAM 2/3 packets lost after
+  four copies where the SNR-adding abstraction predicts 20.8 % (600 packets each);
 * the PHY abstraction (:func:`abstract_harq`): the combined SNR of a codeword after r rounds is
   10 log10(sum_i 10^(SNR_i / 10)), its residual BLER that of the AWGN table there; one uniform u
   per codeword decides the round it decodes (the first where BLER_r <= u), so the residual BLER
@@ -104,14 +108,17 @@ def transmit_harq(
     done = torch.zeros(batch, dtype=torch.bool)
     rounds = torch.zeros(batch, dtype=torch.long)
     out = torch.zeros_like(bits, dtype=torch.float32)
-    llr_sum = None
+    no = ch.noise_variance(snr_db, batch)  # [B, 1]
+    matched = gain = 0.0
     real = first
     for r in range(harq.max_transmissions):
         if r:
             real = _next_realization(channel, first, tuple(first.h.shape), generator, harq, index, blocks)
-        llr = link.llrs(ch.apply(tx.symbols, real, snr_db), real, snr_db)
-        llr_sum = llr if llr_sum is None else llr_sum + llr
-        decoded, ok, _ = link.decode_llrs(llr_sum, plan, batch)
+        h = real.h if real.h_est is None else real.h_est
+        matched = matched + torch.conj(h) * ch.apply(tx.symbols, real, snr_db)  # maximum-ratio combining
+        gain = gain + (h.real**2 + h.imag**2)
+        llr = link.demap(matched / gain, no / gain)  # the copies' SNRs add
+        decoded, ok, _ = link.decode_llrs(llr, plan, batch)
         active = ~done
         rounds[active] += 1
         take = active & (ok | (r == harq.max_transmissions - 1))
