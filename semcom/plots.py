@@ -98,6 +98,17 @@ def example_label(row: dict[str, object]) -> str:
     return scheme_codec + snr + (f" k={rest}" if rest else "")
 
 
+def _bandwidth_note(curve: pd.DataFrame) -> str:
+    """", N uses" when every point of a curve spends the same channel uses per object (a fixed
+    MCS), so a legend tells the bandwidth each SNR curve is drawn at."""
+    if "channel_uses_per_object" not in curve:
+        return ""
+    uses = pd.to_numeric(curve["channel_uses_per_object"], errors="coerce").dropna()
+    if uses.empty or uses.max() > 1.01 * uses.min():
+        return ""
+    return f", {uses.mean():,.0f} uses"
+
+
 def _panels(plt, rows: list, cols: list, title):
     fig, axes = plt.subplots(len(rows), len(cols), figsize=(4.4 * len(cols), 3.4 * len(rows) + 0.9),
                              squeeze=False, sharey=True)
@@ -174,9 +185,10 @@ def metric_vs_snr(df: pd.DataFrame, metric: str):
         part = df[df["channel"] == channel]
         for values, curve in part.groupby(keys, dropna=False, sort=True):
             group = dict(zip(keys, values if isinstance(values, tuple) else (values,)))
+            label = _label(group) + _bandwidth_note(curve)
             curve = curve.groupby("snr_db", as_index=False)[metric].mean().sort_values("snr_db")
             index = curves.index(_identity(group[k] for k in keys))
-            ax.plot(curve["snr_db"], curve[metric], label=_label(group), **style(group, index))
+            ax.plot(curve["snr_db"], curve[metric], label=label, **style(group, index))
         ax.set_xlabel("SNR Es/N0 [dB]", fontsize=8)
         if j == 0:
             ax.set_ylabel(METRICS.get(metric, (metric,))[0])
