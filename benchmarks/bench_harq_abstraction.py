@@ -44,7 +44,7 @@ def main() -> None:
 
     from tqdm import tqdm
 
-    from benchmarks.bench_common import write_csv
+    from bench_common import write_csv
     from channels.abstraction import AbstractLink, link_config
     from channels.digital import DigitalLink
     from channels.harq import HarqConfig

@@ -90,9 +90,12 @@ def _label(group: dict[str, object]) -> str:
 
 
 def example_label(row: dict[str, object]) -> str:
-    """The title of one cell's example strip: scheme, codec and quality, SNR, views sent."""
+    """The title of one cell's example strip: scheme (and an analog link), codec and quality,
+    SNR, views sent."""
     keys = ("scheme", "codec", "quality", "snr_db", "views_sent")
     text = _label({k: row.get(k) for k in keys if k != "snr_db"})
+    if row.get("transmission") == "analog":  # the digital link is the default: name the other one
+        text = text.replace("semantic", "semantic analog", 1)
     scheme_codec, _, rest = text.partition(" k=")
     snr = f" {float(row['snr_db']):g} dB" if _set(row.get("snr_db")) else ""
     return scheme_codec + snr + (f" k={rest}" if rest else "")
