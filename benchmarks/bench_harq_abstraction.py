@@ -42,9 +42,9 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(2)
 
+    from bench_common import write_csv
     from tqdm import tqdm
 
-    from bench_common import write_csv
     from channels.abstraction import AbstractLink, link_config
     from channels.digital import DigitalLink
     from channels.harq import HarqConfig
