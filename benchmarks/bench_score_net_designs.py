@@ -31,6 +31,10 @@ VARIANTS = {
     # lr 5e-4: a transformer's usual rate is below the MLP's 1e-3 (DiT: 1e-4)
     "view_tokens": {"arch": "view_tokens", "width": 192, "depth": 4, "heads": 4, "lr": 5e-4},
     "mlp_unet_minsnr5": {"arch": "mlp_unet", "min_snr_gamma": 5.0},  # the MLP, Min-SNR-5 loss weights
+    # the bundled design with Min-SNR-5 loss weights; coherence measured unguided like the two
+    # design runs above (made before guidance became the receiver's default)
+    "view_tokens_minsnr5": {"arch": "view_tokens", "width": 192, "depth": 4, "heads": 4, "lr": 5e-4,
+                            "min_snr_gamma": 5.0, "val_guidance": 0.0},
 }
 COLUMNS = ("variant", "step", "elapsed_s", "train_loss", "val_loss_ema", "val_coherence_1")
 

@@ -44,6 +44,7 @@ from semcom.models.training import (
     run_training,
     try_resume,
 )
+from semcom.sampler_defaults import DEFAULT_GUIDANCE
 
 SCORE_NET_NAME = "score_net"
 
@@ -74,6 +75,7 @@ class DiffusionTrainConfig(RunConfig):
     precision: str = "float32"  # or "bfloat16": autocast of the forward pass
     min_snr_gamma: float = 0.0  # Min-SNR-gamma loss weights (semcom.diffusion.masked); 0 = plain
     val_coherence_objects: int = 200  # validation objects imputed from one view (0 = off)
+    val_guidance: float = DEFAULT_GUIDANCE  # guidance weight of that imputation (0: unguided)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -145,12 +147,13 @@ def validation_coherence(
     latents: torch.Tensor,
     labels: torch.Tensor,
     predict,
+    guidance: float = DEFAULT_GUIDANCE,
 ) -> float:
     """Share of the views imputed from one observed view (view i mod V of object i) that
     ``predict`` (views [B, V, C, H, W] -> classes [B, V]) gives the object's class.
 
-    latents: [N, V, D] standardised; labels: [N] classes. The receiver's default sampler with a
-    fixed seed, so rows are comparable.
+    latents: [N, V, D] standardised; labels: [N] classes. The receiver's default sampler (with
+    guidance weight ``guidance``) and a fixed seed, so rows are comparable.
     """
     from semcom.models.imputer import MVLDImputer
 
@@ -158,7 +161,7 @@ def validation_coherence(
     observed = torch.zeros(n, views, dtype=torch.bool)
     observed[torch.arange(n), torch.arange(n) % views] = True
     was_training = net.training
-    imputer = MVLDImputer(autoencoder, net.eval(), stats)
+    imputer = MVLDImputer(autoencoder, net.eval(), stats, guidance=guidance)
     z = imputer.impute_latents(latents, observed, torch.Generator().manual_seed(0))
     predicted = predict(imputer.decode(z))
     net.train(was_training)
@@ -234,7 +237,8 @@ def train_diffusion(
         }
         if judged:
             row["val_coherence_1"] = validation_coherence(
-                ema.model, autoencoder, stats, val_z[:judged], val_labels[:judged], predict
+                ema.model, autoencoder, stats, val_z[:judged], val_labels[:judged], predict,
+                guidance=config.val_guidance,
             )
         return row
 

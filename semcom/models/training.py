@@ -33,11 +33,12 @@ from semcom.models.train_config import RunConfig, learning_rate
 from semcom.paths import atomic_write_bytes
 
 RESUME_NAME = "resume"
-#: config fields a resumed run may change: run longer, log differently, or anneal the learning
-#: rate from where the run stands (``lr_final``, ``lr_decay_from``, ``lr_restarts``)
+#: config fields a resumed run may change: run longer, log or measure differently (``val_guidance``),
+#: or anneal the learning rate from where the run stands (``lr_final``, ``lr_decay_from``,
+#: ``lr_restarts``)
 RESUMABLE_CHANGES = frozenset(
     {"steps", "val_every", "checkpoint_every", "threads", "lr_final", "lr_decay_from", "lr_restarts",
-     "max_minutes"}
+     "max_minutes", "val_guidance"}
 )
 LOG_NAME = "train_log.csv"
 
