@@ -177,7 +177,10 @@ def test_toml_configs_are_typed_and_validated(tmp_path):
 
 @pytest.mark.parametrize("path", sorted((EXPERIMENTS_DIR / "training").glob("mvld_*.toml")), ids=lambda p: p.name)
 def test_shipped_experiment_configs_load(path):
-    cls = DiffusionTrainConfig if path.stem.endswith("_diffusion") else AutoencoderTrainConfig
+    import tomllib
+
+    kind = tomllib.loads(path.read_text())["kind"]
+    cls = DiffusionTrainConfig if kind == "diffusion" else AutoencoderTrainConfig
     config = load_toml_config(cls, path)
     assert config.dataset in path.stem
 
