@@ -24,6 +24,7 @@ def register_channel(cls: type[Channel]) -> type[Channel]:
 
     Registering another class under a taken name is an error; registering the same class again
     (its module re-imported) replaces it."""
+    _load_builtins()  # built-ins first, whichever file registers first
     name = getattr(cls, "name", None)
     if not isinstance(name, str) or not name or name != name.strip().lower() or " " in name:
         raise ChannelError(f"channel class {cls.__name__} needs a lower-case name without spaces, got {name!r}")

@@ -102,7 +102,8 @@ def train_diffusion_cmd(
 def export_cmd(source: Path, dest: Path, half: bool) -> None:
     """Copy the checkpoint SOURCE (path without suffix) to DEST, e.g. into
     semcom/assets/bundled/mvld/<dataset>-<size>px/autoencoder."""
-    from semcom.models.checkpoint import checkpoint_paths, export_checkpoint
+    from semcom.models.checkpoint import checkpoint_paths
+    from semcom.models.export import export_checkpoint
 
     tensor_file = export_checkpoint(source, dest, half=half)
     click.echo(f"wrote {tensor_file} ({tensor_file.stat().st_size / 1e6:.2f} MB) and {checkpoint_paths(dest)[1]}")

@@ -108,7 +108,15 @@ AXES: dict[str, Axis] = {a.name: a for a in (
 
 def scheme_axes(scheme: str) -> list[str]:
     """Names of the axes ``scheme`` takes besides ``scheme`` itself, in table order."""
-    extra = registered_axes(scheme)
-    if extra is not None:
-        return [name for name in AXES if name in extra]
-    return [a.name for a in AXES.values() if scheme in a.schemes and a.name != "scheme"]
+    registered = registered_axes(scheme)
+    if registered is None:
+        return [a.name for a in AXES.values() if scheme in a.schemes and a.name != "scheme"]
+    like, names = registered
+    if like is not None:
+        return scheme_axes(like)
+    unknown = [n for n in names if n not in AXES]
+    if unknown:
+        from semcom.errors import SemcomError
+
+        raise SemcomError(f"scheme {scheme!r}: unknown axis {unknown[0]!r}; allowed: {', '.join(AXES)}")
+    return [n for n in AXES if n in names and n != "scheme"]

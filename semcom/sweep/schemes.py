@@ -26,8 +26,9 @@ SCHEME_RUNNERS: dict[str, str | Callable] = {
 }
 BUILTIN_SCHEMES = tuple(SCHEME_RUNNERS)
 
-#: axes of the registered (non built-in) schemes; built-ins are listed in semcom.sweep.axes
-_REGISTERED_AXES: dict[str, tuple[str, ...]] = {}
+#: registered (non built-in) scheme -> (the scheme whose axes it takes, or its own axis names);
+#: resolved by :func:`semcom.sweep.axes.scheme_axes`, which knows the axes
+_REGISTERED: dict[str, tuple[str | None, tuple[str, ...] | None]] = {}
 
 
 def scheme_names() -> tuple[str, ...]:
@@ -38,9 +39,8 @@ def scheme_names() -> tuple[str, ...]:
 def register_scheme(name: str, runner: str | Callable, *, like: str | None = None,
                     axes: tuple[str, ...] | None = None) -> None:
     """Register ``name`` with its ``runner`` (the function, or "module:function") and the axes
-    it takes: those of the scheme ``like``, or ``axes`` (names of :data:`semcom.sweep.axes.AXES`)."""
-    from semcom.sweep.axes import AXES, scheme_axes
-
+    it takes: those of the scheme ``like``, or ``axes`` (names of :data:`semcom.sweep.axes.AXES`,
+    checked when a grid uses the scheme)."""
     if name in BUILTIN_SCHEMES:
         raise SemcomError(f"scheme name {name!r} is a built-in scheme; choose another name")
     if not callable(runner) and ":" not in str(runner):
@@ -49,13 +49,10 @@ def register_scheme(name: str, runner: str | Callable, *, like: str | None = Non
         raise SemcomError(f"scheme {name!r}: give exactly one of like= (a scheme) or axes= (axis names)")
     if like is not None:
         check_choice("scheme", like, scheme_names())
-        axes = tuple(scheme_axes(like))
-    for axis in axes:
-        check_choice("axis", axis, tuple(AXES))
     SCHEME_RUNNERS[name] = runner
-    _REGISTERED_AXES[name] = tuple(a for a in axes if a != "scheme")
+    _REGISTERED[name] = (like, None if axes is None else tuple(axes))
 
 
-def registered_axes(scheme: str) -> tuple[str, ...] | None:
-    """The axes a registered scheme takes (None for a built-in one)."""
-    return _REGISTERED_AXES.get(scheme)
+def registered_axes(scheme: str) -> tuple[str | None, tuple[str, ...] | None] | None:
+    """(like, axes) of a registered scheme, None for a built-in one."""
+    return _REGISTERED.get(scheme)

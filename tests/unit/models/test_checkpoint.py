@@ -98,7 +98,8 @@ def test_optimizer_state_round_trip():
 
 
 def test_half_precision_export_halves_the_file_and_loads_as_float32(saved_autoencoder, tmp_path):
-    from semcom.models.checkpoint import export_checkpoint, load_checkpoint
+    from semcom.models.checkpoint import load_checkpoint
+    from semcom.models.export import export_checkpoint
 
     ae, stats, path = saved_autoencoder
     half = export_checkpoint(path.with_suffix(""), tmp_path / "half" / "ae", half=True)
@@ -117,7 +118,7 @@ def test_half_precision_export_halves_the_file_and_loads_as_float32(saved_autoen
 
 
 def test_export_refuses_weights_that_overflow_float16(tmp_path):
-    from semcom.models.checkpoint import export_checkpoint
+    from semcom.models.export import export_checkpoint
 
     net = ScoreNet(ScoreNetConfig(views=2, latent_dim=4, width=32, levels=2, time_dim=16))
     with torch.no_grad():
@@ -265,7 +266,8 @@ def test_peer_and_score_net_loaders_validate_too(tmp_path):
 
 
 def test_export_checks_its_source_before_writing(saved_autoencoder, tmp_path):
-    from semcom.models.checkpoint import export_checkpoint, save_checkpoint
+    from semcom.models.checkpoint import save_checkpoint
+    from semcom.models.export import export_checkpoint
 
     _, _, path = saved_autoencoder
     _damage(path, "pickle")

@@ -84,3 +84,21 @@ def test_an_unknown_channel_names_the_registered_ones(tmp_path):
 def test_a_missing_plugin_file_is_one_line(tmp_path):
     with pytest.raises(SemcomError, match="plugin file .*missing.py does not exist"):
         parse_experiment(TEXT.replace("toy_channel.py", "missing.py"), str(tmp_path / "toy.toml"))
+
+
+def test_a_registered_scheme_takes_the_axes_it_names():
+    from semcom.sweep.axes import scheme_axes
+    from semcom.sweep.schemes import _REGISTERED, SCHEME_RUNNERS, register_scheme
+
+    try:
+        register_scheme("toy-own-axes", "toy:run", axes=("snr_db", "codec", "channel"))
+        assert scheme_axes("toy-own-axes") == ["channel", "snr_db", "codec"]  # in table order
+        register_scheme("toy-bad-axes", "toy:run", axes=("codec", "colour"))
+        with pytest.raises(SemcomError, match="scheme 'toy-bad-axes': unknown axis 'colour'; allowed: scheme"):
+            scheme_axes("toy-bad-axes")
+        with pytest.raises(SemcomError, match="is a built-in scheme"):
+            register_scheme("bitexact", "toy:run", like="bitexact")
+    finally:
+        for name in ("toy-own-axes", "toy-bad-axes"):
+            SCHEME_RUNNERS.pop(name, None)
+            _REGISTERED.pop(name, None)
