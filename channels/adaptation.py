@@ -18,6 +18,8 @@ All need the PHY abstraction's view of a codeword: one gain per codeword (``fadi
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from channels.abstraction import BlerTable
@@ -48,9 +50,11 @@ def check_mcs_setting(mcs: str) -> str:
     return mcs
 
 
+@lru_cache(maxsize=16)
 def gains_db(channel: str, samples: int = GAIN_SAMPLES, seed: int = 0) -> np.ndarray:
     """10 log10 |h|^2 of ``samples`` fading blocks of ``channel`` (its own draws, a fixed seed):
-    the distribution the outage policy averages over. [samples] float64 (one value if no fading)."""
+    the distribution the outage policy averages over. [samples] float64, read-only (one value if
+    no fading); drawn once per channel and process, as every cell of a sweep asks again."""
     import torch
 
     model = get_channel(channel)
@@ -62,7 +66,9 @@ def gains_db(channel: str, samples: int = GAIN_SAMPLES, seed: int = 0) -> np.nda
     else:
         raise ChannelError(f"link adaptation needs one gain per codeword; allowed channels: "
                            f"{', '.join(abstraction_channels())}")
-    return 10.0 * np.log10(np.maximum(h.abs().double().numpy().ravel() ** 2, 1e-30))
+    out = 10.0 * np.log10(np.maximum(h.abs().double().numpy().ravel() ** 2, 1e-30))
+    out.flags.writeable = False
+    return out
 
 
 def average_bler(table: BlerTable, mcs: MCS, snr_db: float, gain_db: np.ndarray) -> float:

@@ -117,13 +117,13 @@ def transmit_harq(
         h = real.h if real.h_est is None else real.h_est
         matched = matched + torch.conj(h) * ch.apply(tx.symbols, real, snr_db)  # maximum-ratio combining
         gain = gain + (h.real**2 + h.imag**2)
-        llr = link.demap(matched / gain, no / gain)  # the copies' SNRs add
-        decoded, ok, _ = link.decode_llrs(llr, plan, batch)
-        active = ~done
-        rounds[active] += 1
-        take = active & (ok | (r == harq.max_transmissions - 1))
-        out[take] = decoded[take]
-        done |= ok
+        rows = (~done).nonzero().squeeze(1)  # decode only the packets still waiting
+        llr = link.demap(matched[rows] / gain[rows], no[rows] / gain[rows])  # the copies' SNRs add
+        decoded, ok, _ = link.decode_llrs(llr, plan, len(rows))
+        rounds[rows] += 1
+        take = ok | (r == harq.max_transmissions - 1)
+        out[rows[take]] = decoded[take]
+        done[rows[ok]] = True
         if bool(done.all()):
             break
     return HarqResult(out, done, rounds, rounds * plan.channel_uses, (out != bits).sum(1))

@@ -92,13 +92,13 @@ def _label(group: dict[str, object]) -> str:
 def example_label(row: dict[str, object]) -> str:
     """The title of one cell's example strip: scheme (and an analog link), codec and quality,
     SNR, views sent."""
-    keys = ("scheme", "codec", "quality", "snr_db", "views_sent")
-    text = _label({k: row.get(k) for k in keys if k != "snr_db"})
-    if row.get("transmission") == "analog":  # the digital link is the default: name the other one
-        text = text.replace("semantic", "semantic analog", 1)
-    scheme_codec, _, rest = text.partition(" k=")
-    snr = f" {float(row['snr_db']):g} dB" if _set(row.get("snr_db")) else ""
-    return scheme_codec + snr + (f" k={rest}" if rest else "")
+    scheme = "semantic analog" if row.get("transmission") == "analog" else row.get("scheme")
+    text = _label({"scheme": scheme, "codec": row.get("codec"), "quality": row.get("quality")})
+    if _set(row.get("snr_db")):
+        text += f" {float(row['snr_db']):g} dB"
+    if _set(row.get("views_sent")):
+        text += f" k={int(float(row['views_sent']))}"
+    return text
 
 
 def _bandwidth_note(curve: pd.DataFrame) -> str:
@@ -138,7 +138,7 @@ def _shared_legend(fig, axes) -> None:
         fig.tight_layout()
 
 
-def _style(plt, schemes: list[str]):
+def _style(plt):
     colours = plt.cm.tab20(np.arange(20))
     return lambda group, index: dict(color=colours[index % 20], linestyle=SCHEME_STYLE.get(group["scheme"], "-"),
                                      marker="o", markersize=3.5)
@@ -154,7 +154,7 @@ def tradeoff(df: pd.DataFrame, metric: str, bandwidth: str = "channel_uses_per_o
     fig, axes = _panels(plt, channels, snrs, lambda c, s: f"{c}, {s:g} dB")
     keys = _varying(df, tuple(k for k in CURVE_KEYS if k not in BANDWIDTH_KEYS))
     curves = sorted({_identity(v) for v in df[keys].values.tolist()})
-    style = _style(plt, curves)
+    style = _style(plt)
     for i, channel in enumerate(channels):
         for j, snr in enumerate(snrs):
             ax = axes[i][j]
@@ -182,7 +182,7 @@ def metric_vs_snr(df: pd.DataFrame, metric: str):
     fig, axes = _panels(plt, [0], channels, lambda _, c: c)
     keys = _varying(df, CURVE_KEYS)
     curves = sorted({_identity(v) for v in df[keys].values.tolist()})
-    style = _style(plt, curves)
+    style = _style(plt)
     for j, channel in enumerate(channels):
         ax = axes[0][j]
         part = df[df["channel"] == channel]

@@ -13,6 +13,7 @@ import math
 
 import torch
 
+from channels.adaptation import TARGET_BLER
 from channels.link import Link, PacketOutcome
 from channels.spec import LINK_MODES
 from semcom.errors import SemcomError, check_choice
@@ -22,7 +23,6 @@ __all__ = ["CsiLink", "PacketLink", "PacketOutcome", "choose_mcs", "fitted_codew
 CODEWORD_INFO_BITS = 512  # bit-exact files are segmented into codewords of this size
 MAX_CODEWORD_INFO_BITS = 8448  # 5G LDPC base graph 1
 CRC_BITS = 24
-TARGET_BLER = 0.1
 TARGET_BLER_K = CODEWORD_INFO_BITS  # the BLER table the link adaptation reads (k = 512)
 
 

@@ -29,6 +29,19 @@ def plugins(tmp_path_factory):
     return folder
 
 
+#: the head of the examples' experiment files: 4 objects, the cheap metrics
+HEADER = """
+name = "x"
+[data]
+n_objects = 4
+batch_size = 4
+[metrics]
+lpips = false
+fd_clf = false
+coherence = false
+"""
+
+
 def _context(text, tmp_path, n=4):
     from semcom.data import load_dataset
 
@@ -55,16 +68,7 @@ def test_the_channel_keeps_the_contract(plugins, snr_db):
 
 
 def test_the_scheme_trades_channel_uses_for_fewer_lost_views(plugins, tmp_path):
-    text = """
-name = "x"
-[data]
-n_objects = 4
-batch_size = 4
-[metrics]
-lpips = false
-fd_clf = false
-coherence = false
-[defaults]
+    text = HEADER + """[defaults]
 codec = "png"
 mcs = "qpsk-1/2"
 channel = "rayleigh-block"
@@ -88,16 +92,7 @@ def test_the_imputer_copies_the_nearest_observed_view(plugins, tmp_path):
     out = imputer.impute(views, observed, torch.Generator())
     assert torch.equal(out[0, 1], views[0, 0]) and torch.equal(out[0, 3], views[0, 0])
     assert torch.equal(out[1, 0], views[1, 2]) and torch.equal(out[1, 3], views[1, 3])
-    text = """
-name = "x"
-[data]
-n_objects = 4
-batch_size = 4
-[metrics]
-lpips = false
-fd_clf = false
-coherence = false
-[[grid]]
+    text = HEADER + """[[grid]]
 scheme = "hybrid"
 imputer = "copy-nearest"
 codec = "png"
@@ -105,7 +100,8 @@ mcs = "qpsk-1/2"
 views_sent = 2
 snr_db = 20.0
 """
-    row = run_cell(expand(parse_experiment(text, str(tmp_path / "x.toml")))[0], _context(text, tmp_path))
+    context = _context(text, tmp_path)
+    row = run_cell(expand(context.config)[0], context)
     assert row["view_loss_rate"] == 0.0 and row["psnr"] > 8.0
 
 
