@@ -113,7 +113,6 @@ class CsiLink:
         self.k = k
         self.harq = harq
         self._links: dict[str, PacketLink] = {}
-        self.chosen: dict[str, int] = {}  # MCS name -> packets sent with it so far
 
     def send(
         self,
@@ -134,9 +133,10 @@ class CsiLink:
         if block_gains is None:
             chosen = chosen * len(packets)
         groups: dict[str, list[int]] = {}
+        by_name = {}
         for i, mcs in enumerate(chosen):
             groups.setdefault(mcs.name, []).append(i)
-            self.chosen[mcs.name] = self.chosen.get(mcs.name, 0) + 1
+            by_name[mcs.name] = mcs
         count = len(packets)
         payloads: list[torch.Tensor | None] = [None] * count
         ok = torch.zeros(count, dtype=torch.bool)
@@ -144,7 +144,7 @@ class CsiLink:
         errors: torch.Tensor | None = torch.zeros(count, dtype=torch.long)
         for name, members in groups.items():
             if name not in self._links:
-                self._links[name] = PacketLink(next(m for m in chosen if m.name == name), self.mode, self.k, self.harq)
+                self._links[name] = PacketLink(by_name[name], self.mode, self.k, self.harq)
             index = torch.tensor(members)
             gains = block_gains[index] if block_gains is not None else None
             out = self._links[name].send([packets[i] for i in members], channel, snr_db, generator,
