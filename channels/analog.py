@@ -27,6 +27,15 @@ def channel_uses(num_real: int) -> int:
     return math.ceil(num_real / 2)
 
 
+def received_snr_db(realization: ch.ChannelRealization, snr_db: float | torch.Tensor) -> torch.Tensor:
+    """The SNR (dB) each sample was received at, as a receiver with perfect CSI knows it: the
+    nominal ``snr_db`` (a number or [B]) plus 10 log10 of the sample's mean fading power
+    (|h|^2 of its block for block fading, 0 dB for AWGN). Returns [B] float32."""
+    power = (realization.h.real**2 + realization.h.imag**2).mean(dim=1)
+    nominal = torch.as_tensor(snr_db, dtype=torch.float32).expand(power.shape[0])
+    return nominal + 10.0 * torch.log10(power.clamp_min(1e-30))
+
+
 def to_symbols(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """z: [B, ...] real -> (s [B, ceil(n/2)] complex64 with unit mean power per sample, scale [B, 1]).
 
@@ -99,7 +108,8 @@ class AnalogLink:
         block_gains: torch.Tensor | None = None,
     ) -> PacketOutcome:
         """The one link interface (:mod:`channels.link`): P real packets of one shape, each its
-        own fading block; everything arrives (no CRC), distorted."""
+        own fading block; everything arrives (no CRC), distorted, with the SNR each packet was
+        received at (:func:`received_snr_db`)."""
         if not packets:
             return empty_outcome()
         z = torch.stack(packets)
@@ -107,4 +117,5 @@ class AnalogLink:
         received, uses = self.transmit(z, channel, snr_db, generator, realization=realization)
         count = len(packets)
         return PacketOutcome(list(received), torch.ones(count, dtype=torch.bool),
-                             torch.full((count,), uses, dtype=torch.long))
+                             torch.full((count,), uses, dtype=torch.long),
+                             snr_db=received_snr_db(realization, snr_db))

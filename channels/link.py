@@ -33,12 +33,16 @@ class PacketOutcome:
     channel_uses: [P] int64, exact complex channel uses of each packet (CRC and padding included)
     bit_errors:   [P] int64 wrong payload bits (simulation truth), or None where nothing is
                   decoded (the abstraction) or nothing is bits (the analog link)
+    snr_db:       [P] float32 the SNR each packet was received at as the receiver knows it with
+                  perfect CSI (the nominal SNR times the packet's mean fading power |h|^2), or
+                  None where a link does not report it (the digital links)
     """
 
     payloads: list[torch.Tensor | None]
     crc_ok: torch.Tensor
     channel_uses: torch.Tensor
     bit_errors: torch.Tensor | None = None
+    snr_db: torch.Tensor | None = None
 
 
 class Link(Protocol):

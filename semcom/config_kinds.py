@@ -15,6 +15,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "autoencoder": ("training", "semcom train autoencoder"),
     "diffusion": ("training", "semcom train diffusion"),
     "peer": ("training", "semcom train smvae|mopoe|mvae"),
+    "jscc": ("training", "semcom train jscc"),
     "dimvida": ("dimvida", "semcom experiment dimvida"),
 }
 

@@ -19,6 +19,7 @@ import pandas as pd
 #: metric -> (axis label, True if higher is better)
 METRICS: dict[str, tuple[str, bool]] = {
     "fid": ("FID (lower is better)", False),
+    "kid": ("KID (lower is better)", False),
     "fd_clf": ("classifier Frechet distance (lower is better)", False),
     "coherence": ("coherence (higher is better)", True),
     "lpips": ("LPIPS (lower is better)", False),
@@ -32,7 +33,7 @@ BANDWIDTH = {
     "channel_uses_per_object": "complex channel uses per object",
     "bandwidth_ratio": "bandwidth ratio k/n (channel uses per real source value)",
 }
-SCHEME_STYLE = {"semantic": "-", "hybrid": "--", "bitexact": ":", "capacity": "-."}
+SCHEME_STYLE = {"semantic": "-", "hybrid": "--", "bitexact": ":", "capacity": "-.", "jscc": (0, (5, 1, 1, 1, 1, 1))}
 
 
 def _plt():
@@ -53,11 +54,12 @@ def _numeric(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 #: what tells two curves of one panel apart, in legend order
-CURVE_KEYS = ("scheme", "transmission", "codec", "quality", "mcs", "harq", "imputer", "bits_per_value", "views_sent")
+CURVE_KEYS = ("scheme", "transmission", "codec", "quality", "mcs", "harq", "imputer", "bits_per_value",
+              "jscc_symbols", "views_sent")
 #: what moves a point along a bandwidth axis (so it is not a curve of its own there)
-BANDWIDTH_KEYS = ("views_sent", "quality", "bits_per_value")
+BANDWIDTH_KEYS = ("views_sent", "quality", "bits_per_value", "jscc_symbols")
 SHORT = {"transmission": "", "codec": "", "quality": "q", "mcs": "", "harq": "harq ", "imputer": "",
-         "bits_per_value": "b=", "views_sent": "k="}
+         "bits_per_value": "b=", "jscc_symbols": "S=", "views_sent": "k="}
 
 
 def _set(value: object) -> bool:
@@ -81,7 +83,7 @@ def _label(group: dict[str, object]) -> str:
     for key, value in group.items():
         if not _set(value):
             continue
-        if key in ("quality", "harq", "bits_per_value", "views_sent"):
+        if key in ("quality", "harq", "bits_per_value", "jscc_symbols", "views_sent"):
             value = int(float(value))
         if key == "harq" and value == 1:
             continue
@@ -90,10 +92,11 @@ def _label(group: dict[str, object]) -> str:
 
 
 def example_label(row: dict[str, object]) -> str:
-    """The title of one cell's example strip: scheme (and an analog link), codec and quality,
-    SNR, views sent."""
+    """The title of one cell's example strip: scheme (and an analog link), codec and quality or
+    DeepJSCC symbols per view, SNR, views sent."""
     scheme = "semantic analog" if row.get("transmission") == "analog" else row.get("scheme")
-    text = _label({"scheme": scheme, "codec": row.get("codec"), "quality": row.get("quality")})
+    text = _label({"scheme": scheme, "codec": row.get("codec"), "quality": row.get("quality"),
+                   "jscc_symbols": row.get("jscc_symbols")})
     if _set(row.get("snr_db")):
         text += f" {float(row['snr_db']):g} dB"
     if _set(row.get("views_sent")):

@@ -94,6 +94,22 @@ def train_diffusion_cmd(
     )
 
 
+@train.command("jscc")
+@common_options
+def train_jscc_cmd(dataset, config_path, out_dir, steps, image_size, n_train, no_progress):
+    """Train a per-view SNR-adaptive DeepJSCC (the jscc scheme of the sweeps) through AWGN and
+    block Rayleigh."""
+    from semcom.models.train_config import load_toml_config
+    from semcom.models.train_jscc import JSCCTrainConfig, train_jscc
+
+    overrides = {"dataset": dataset, "steps": steps, "image_size": image_size, "n_train": n_train}
+    config = load_toml_config(JSCCTrainConfig, config_path, overrides)
+    out = Path(out_dir or f"runs/{config.dataset}/jscc_s{config.symbols}")
+    train_ds, val_ds = load_splits(config, not no_progress)
+    path = train_jscc(config, train_ds.images, val_ds.images, out, progress=not no_progress)
+    click.echo(f"wrote {path} (+ .json), log {out / 'train_log.csv'}, resume state {out / 'resume.*'}")
+
+
 @train.command("export")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.argument("dest", type=click.Path(path_type=Path))

@@ -27,6 +27,7 @@ from safetensors.torch import save as save_safetensors
 
 from semcom.errors import SemcomError
 from semcom.models.autoencoder import AutoencoderConfig, LatentStats, MultiViewAutoencoder
+from semcom.models.jscc import DeepJSCC, JSCCConfig
 from semcom.models.score_net import ScoreNet, ScoreNetConfig, build_score_net
 from semcom.models.train_config import config_from_mapping
 from semcom.paths import atomic_write_bytes
@@ -355,6 +356,31 @@ def _score_net_from(
     net = build_score_net(config)
     load_module_state(net, tensors, "model.", str(checkpoint_paths(path)[0]))
     return net
+
+
+# -- DeepJSCC --------------------------------------------------------------------------------------
+def save_jscc(path: str | Path, model: DeepJSCC, meta: dict | None = None) -> Path:
+    """Save a DeepJSCC's weights (``model.*``) and config."""
+    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
+    return save_checkpoint(path, "jscc", tensors, dataclasses.asdict(model.config), meta)
+
+
+def load_jscc(path: str | Path, *, channels: int | None = None,
+              image_size: int | None = None) -> tuple[DeepJSCC, dict[str, Any]]:
+    """Load (DeepJSCC in eval mode, meta), checking it fits views of ``channels`` x ``image_size``."""
+    tensors, header = load_checkpoint(path, kind="jscc")
+    model = _jscc_from(path, tensors, header)
+    for name, want, have in (("channels", channels, model.config.channels),
+                             ("image size", image_size, model.config.image_size)):
+        if want is not None and want != have:
+            raise SemcomError(f"jscc checkpoint {path} was trained for {name} {have}, the data has {want}")
+    return model.eval(), header["meta"]
+
+
+def _jscc_from(path: str | Path, tensors: dict[str, torch.Tensor], header: dict[str, Any]) -> DeepJSCC:
+    model = DeepJSCC(config_from_mapping(JSCCConfig, header["config"], f"jscc checkpoint {path}"))
+    load_module_state(model, tensors, "model.", str(checkpoint_paths(path)[0]))
+    return model
 
 
 # -- optimiser state (for resumable training) ------------------------------------------------------

@@ -16,6 +16,7 @@ import torch
 from semcom.errors import SemcomError
 from semcom.models.checkpoint import (
     _autoencoder_from,
+    _jscc_from,
     _score_net_from,
     checkpoint_paths,
     load_checkpoint,
@@ -46,7 +47,7 @@ def export_checkpoint(source: str | Path, dest: str | Path, *, half: bool = Fals
 
 
 #: kinds of checkpoint that hold a model (the peer VAEs are named by their method)
-MODEL_KINDS = ("autoencoder", "score_net", "smvae", "mopoe", "mvae")
+MODEL_KINDS = ("autoencoder", "score_net", "jscc", "smvae", "mopoe", "mvae")
 
 
 def check_model_checkpoint(
@@ -59,6 +60,8 @@ def check_model_checkpoint(
         return _autoencoder_from(path, tensors, header)[0]
     if kind == "score_net":
         return _score_net_from(path, tensors, header)
+    if kind == "jscc":
+        return _jscc_from(path, tensors, header)
     if kind in METHODS:
         model = build_model(kind, header["config"], f"{kind} checkpoint {path}")
         load_module_state(model, tensors, "model.", str(checkpoint_paths(path)[0]))

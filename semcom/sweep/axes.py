@@ -26,7 +26,7 @@ VIEW_POLICIES = ("random", "schedule")
 
 ALL = SCHEMES
 DIGITAL = ("semantic", "bitexact", "hybrid")
-IMPUTING = ("semantic", "hybrid")
+IMPUTING = ("semantic", "hybrid", "jscc")
 PIXELS = ("bitexact", "hybrid", "capacity")
 
 
@@ -97,6 +97,8 @@ AXES: dict[str, Axis] = {a.name: a for a in (
          "fading of a retransmission: a new draw (time diversity) or the same gains"),
     Axis("codec", str, "jpeg", PIXELS, _choice(CODECS), "image codec of the bit-exact schemes"),
     Axis("quality", int, 75, PIXELS, _range(1, 100, "quality"), "codec quality (lossy codecs)"),
+    Axis("jscc_symbols", int, 192, ("jscc",), _range(1, 1_000_000, "symbols"),
+         "complex channel symbols per view of the DeepJSCC (a trained model: semcom.system.jscc_models)"),
     Axis("imputer", str, "mvld", IMPUTING, _choice(imputer_names), "receiver imputer for missing views (semcom.system.imputers)"),
     Axis("sampler", str, DEFAULT_SAMPLER, IMPUTING, _sampler, "diffusion sampler"),
     Axis("steps", int, DEFAULT_STEPS, IMPUTING, _range(1, 10000, "steps"), "sampler steps"),

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from semcom.config_kinds import pop_kind
-from semcom.errors import SemcomError
+from semcom.errors import SemcomError, check_choice
 from semcom.sweep.axes import AXES
 
 TOP_KEYS = ("kind", "name", "description", "plugins", "data", "metrics", "defaults", "grid")
@@ -56,7 +56,9 @@ class DataConfig:
 class MetricsConfig:
     """Which quality columns a sweep measures. ``psnr_fg`` and ``delta_e`` (object pixels only,
     :mod:`semcom.metrics.objects`) are measured where the dataset has a uniform background and
-    left empty otherwise."""
+    left empty otherwise. ``fid`` and ``kid`` compare each cell's shown views with the cached
+    Inception features of the whole split (:mod:`semcom.metrics.reference`); images that repeat
+    across cells are computed once (:class:`~semcom.metrics.features.MemoFeatures`)."""
 
     psnr: bool = True
     ssim: bool = True
@@ -64,9 +66,18 @@ class MetricsConfig:
     psnr_fg: bool = True
     delta_e: bool = True
     fid: bool = False
+    kid: bool = False
     fd_clf: bool = True
     coherence: bool = True
     ber: bool = True
+    #: the Inception of fid and kid: "float32" (TF-FID as published) or "bfloat16" (about twice
+    #: as fast on this CPU, FID within 1 %: benchmarks/bench_inception_speed.py)
+    inception_precision: str = "float32"
+
+    def __post_init__(self) -> None:
+        from semcom.metrics.inception import INCEPTION_PRECISIONS
+
+        check_choice("metrics.inception_precision", self.inception_precision, tuple(INCEPTION_PRECISIONS))
 
 
 @dataclass(frozen=True)

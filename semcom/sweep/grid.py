@@ -34,6 +34,7 @@ class Cell:
     guidance: float | None = None
     harq: int | None = None
     harq_fading: str | None = None
+    jscc_symbols: int | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -41,7 +42,7 @@ class Cell:
 
 #: axes added after results were committed, left out of the cell id at the value that means
 #: "as before", so that cells of older tables keep their ids
-LATER_AXES = {"harq": (None, 1), "harq_fading": (None, "new")}
+LATER_AXES = {"harq": (None, 1), "harq_fading": (None, "new"), "jscc_symbols": (None,)}
 
 
 def cell_id(cell: Cell, config: ExperimentConfig) -> str:

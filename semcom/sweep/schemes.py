@@ -23,6 +23,7 @@ SCHEME_RUNNERS: dict[str, str | Callable] = {
     "bitexact": "semcom.system.schemes:run_bitexact",
     "hybrid": "semcom.system.schemes:run_hybrid",
     "capacity": "semcom.system.schemes:run_capacity",
+    "jscc": "semcom.system.schemes:run_jscc",
 }
 BUILTIN_SCHEMES = tuple(SCHEME_RUNNERS)
 

@@ -9,6 +9,20 @@ from __future__ import annotations
 import torch
 
 
+def _inception(context):
+    """(the sweep's memoised Inception, the cached reference features of the whole split), loaded
+    once per process."""
+    from semcom.metrics.features import MemoFeatures
+    from semcom.metrics.inception import InceptionFeatures
+    from semcom.metrics.reference import dataset_reference_features
+
+    data, precision = context.config.data, context.config.metrics.inception_precision
+    inception = context.cached(("inception", precision), lambda: MemoFeatures(InceptionFeatures(precision)))
+    reference = context.cached(("fid_reference", precision), lambda: dataset_reference_features(
+        inception.extractor, data.dataset, split=data.split, size=data.size, progress=True))
+    return inception, reference
+
+
 class CellEvaluation:
     """Accumulates one cell's metrics over batches.
 
@@ -31,7 +45,7 @@ class CellEvaluation:
         from semcom.data import dataset_info
 
         background = dataset_info(config.data.dataset).background
-        wanted = tuple(m for m in ("psnr", "ssim", "lpips", "psnr_fg", "delta_e", "fid", "fd_clf", "coherence")
+        wanted = tuple(m for m in ("psnr", "ssim", "lpips", "psnr_fg", "delta_e", "fid", "kid", "fd_clf", "coherence")
                        if getattr(config.metrics, m) and (background is not None or m not in OBJECT_METRICS))
         classifier = None
         if "fd_clf" in wanted or "coherence" in wanted:
@@ -41,17 +55,16 @@ class CellEvaluation:
         image_names = tuple(m for m in wanted if m != "coherence")
         image_metrics = None
         if image_names:
-            shared = {}
+            shared: dict[str, object] = {}
             if "lpips" in image_names:
                 from semcom.data import dataset_info
                 from semcom.metrics.lpips import load_lpips_for
 
                 size = dataset_info(config.data.dataset).check_size(config.data.size)
                 shared["lpips"] = context.cached("lpips", lambda: load_lpips_for(size))
-            if "fid" in image_names:
-                from semcom.metrics.inception import InceptionFeatures
-
-                shared["inception"] = context.cached("inception", InceptionFeatures)
+            if "fid" in image_names or "kid" in image_names:
+                shared["inception"], reference = _inception(context)
+                shared["references"] = (reference,)
             if "fd_clf" in image_names:
                 from semcom.metrics.classifier import ClassifierFeatures
 

@@ -5,7 +5,8 @@ arrive). :class:`SemanticReceiver` dequantises the observed latents, lets the im
 the latents of the missing views (none observed: joint generation) and decodes all views.
 :class:`BitExactReceiver` decodes the image files that arrived; a missing view is shown as a
 flat mid-grey image, or, with an imputer (the *hybrid* receiver), generated from the views
-that arrived.
+that arrived. :class:`JSCCReceiver` decodes DeepJSCC symbols the same way (they always arrive,
+distorted).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from channels.link import PacketOutcome
 from semcom.system.codecs import CodecConfig, bits_to_bytes, decode
 from semcom.system.quantiser import QuantiserConfig, bits_to_levels, dequantise
 from semcom.system.transmitter import Packets
@@ -36,9 +38,11 @@ class SemanticReceiver:
 
     @torch.no_grad()
     def receive(
-        self, packets: Packets, arrived: list[torch.Tensor | None], generator: torch.Generator
+        self, packets: Packets, outcome: PacketOutcome, generator: torch.Generator
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """arrived: per packet the received payload or None -> (views [B, V, C, H, W], observed [B, V])."""
+        """outcome: what the link delivered (:class:`~channels.link.PacketOutcome`) ->
+        (views [B, V, C, H, W], observed [B, V])."""
+        arrived = outcome.payloads
         batch, num_views = packets.shape
         latents = torch.zeros(batch, num_views, *self.latent_shape)
         observed = observed_mask(packets, arrived)
@@ -60,8 +64,10 @@ class BitExactReceiver:
 
     @torch.no_grad()
     def receive(
-        self, packets: Packets, arrived: list[torch.Tensor | None], generator: torch.Generator
+        self, packets: Packets, outcome: PacketOutcome, generator: torch.Generator
     ) -> tuple[torch.Tensor, torch.Tensor]:
+        """As :meth:`SemanticReceiver.receive`: the image files that arrived, decoded."""
+        arrived = outcome.payloads
         batch, num_views = packets.shape
         views = torch.full((batch, num_views, *self.image_shape), MISSING_FILL)
         observed = torch.zeros(batch, num_views, dtype=torch.bool)
@@ -74,6 +80,35 @@ class BitExactReceiver:
                 continue
             views[b, v] = torch.from_numpy(pixels).float() / 255.0
             observed[b, v] = True
+        if self.imputer is not None and not bool(observed.all()):
+            views = self.imputer.impute(views, observed, generator)
+        return views, observed
+
+
+class JSCCReceiver:
+    """Decodes each received view with the DeepJSCC decoder at the SNR the link reports for its
+    packet (perfect CSI); views not sent are grey, or generated from the decoded ones by
+    ``imputer`` (any view-space :class:`~semcom.models.imputer.Imputer`)."""
+
+    def __init__(self, model, image_shape: tuple[int, int, int], imputer=None):
+        self.model = model
+        self.image_shape = image_shape  # (C, H, W)
+        self.imputer = imputer
+
+    @torch.no_grad()
+    def receive(
+        self, packets: Packets, outcome: PacketOutcome, generator: torch.Generator
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """As :meth:`SemanticReceiver.receive`; ``outcome.snr_db`` must be reported (the analog link does)."""
+        batch, num_views = packets.shape
+        views = torch.full((batch, num_views, *self.image_shape), MISSING_FILL)
+        observed = observed_mask(packets, outcome.payloads)
+        if outcome.payloads:
+            if outcome.snr_db is None:
+                raise ValueError("JSCCReceiver needs the SNR of each packet (PacketOutcome.snr_db); "
+                                 "send over channels.analog.AnalogLink")
+            decoded = self.model.decode(torch.stack(outcome.payloads), outcome.snr_db)
+            views[packets.index[:, 0], packets.index[:, 1]] = decoded
         if self.imputer is not None and not bool(observed.all()):
             views = self.imputer.impute(views, observed, generator)
         return views, observed

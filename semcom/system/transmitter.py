@@ -4,7 +4,8 @@
 autoencoder and, for each view the policy sends, quantises it to ``bits`` bits per value (a
 digital packet; the link adds the CRC) or leaves it real for the analog link.
 :class:`BitExactTransmitter` encodes each sent view's pixels into an image file (PNG, JPEG,
-WebP, AVIF) and sends the file's bits.
+WebP, AVIF) and sends the file's bits. :class:`JSCCTransmitter` maps each sent view's pixels
+straight to channel symbols (DeepJSCC).
 """
 
 from __future__ import annotations
@@ -76,6 +77,24 @@ class BitExactTransmitter:
         self.files = [encode(pixels[b, v], self.codec) for b, v in index.tolist()]
         payload = [torch.from_numpy(bytes_to_bits(f).astype(np.float32)) for f in self.files]
         return Packets(index, payload, tuple(sent.shape))
+
+
+class JSCCTransmitter:
+    """Each sent view through a DeepJSCC encoder (:mod:`semcom.models.jscc`) at the cell's
+    nominal SNR: real packets [2 S] (S complex symbols of unit average power) for the analog link."""
+
+    def __init__(self, model, snr_db: float):
+        self.model = model
+        self.snr_db = snr_db
+
+    @torch.no_grad()
+    def packets(self, views: torch.Tensor, sent: torch.Tensor) -> Packets:
+        """views: [B, V, C, H, W] float32 in [0, 1]; sent: [B, V] bool."""
+        index = sent_index(sent)
+        if not len(index):
+            return Packets(index, [], tuple(sent.shape))
+        symbols = self.model.encode(views[index[:, 0], index[:, 1]], self.snr_db)  # [P, 2 S]
+        return Packets(index, list(symbols), tuple(sent.shape))
 
 
 def to_uint8(views: torch.Tensor) -> np.ndarray:

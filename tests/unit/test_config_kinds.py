@@ -24,6 +24,8 @@ def _load(kind, path):
         from semcom.models.peers.train import PeerTrainConfig as cls
     elif kind == "autoencoder":
         from semcom.models.train_autoencoder import AutoencoderTrainConfig as cls
+    elif kind == "jscc":
+        from semcom.models.train_jscc import JSCCTrainConfig as cls
     else:
         from semcom.models.train_diffusion import DiffusionTrainConfig as cls
     return load_toml_config(cls, path)

@@ -64,3 +64,19 @@ def test_bad_inputs():
         AnalogLink("mf")
     with pytest.raises(ChannelError, match=r"\[B, \.\.\.\]"):
         to_symbols(torch.zeros(4))
+
+
+def test_analog_link_reports_the_snr_each_packet_arrived_with():
+    """Perfect CSI: nominal SNR + 10 log10 |h|^2 per packet (block fading), the nominal SNR on AWGN."""
+    import math
+
+    from channels.analog import AnalogLink
+
+    packets = [torch.randn(10) for _ in range(3)]
+    gen = torch.Generator().manual_seed(0)
+    awgn = AnalogLink().send(packets, "awgn", 7.0, gen)
+    torch.testing.assert_close(awgn.snr_db, torch.full((3,), 7.0))
+    gains = torch.tensor([[1.0 + 0j], [0.1 + 0.1j], [2.0j]], dtype=torch.complex64)
+    faded = AnalogLink().send(packets, "rayleigh-block", 7.0, gen, block_gains=gains)
+    want = [7.0, 7.0 + 10 * math.log10(0.02), 7.0 + 10 * math.log10(4.0)]
+    torch.testing.assert_close(faded.snr_db, torch.tensor(want))

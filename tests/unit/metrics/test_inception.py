@@ -50,3 +50,15 @@ def test_features_are_batch_independent_and_see_grey_as_rgb(inception):
 def test_missing_weights_name_the_fetch_command(empty_cache):
     with pytest.raises(AssetMissingError, match="semcom assets fetch"):
         InceptionFeatures()
+
+
+def test_bfloat16_features_are_close_and_carry_their_own_backbone(inception):
+    fast = InceptionFeatures("bfloat16")
+    assert fast.backbone == "inception-v3-tf-fid-bf16" != inception.backbone
+    images = torch.rand(4, 3, 32, 32, generator=torch.Generator().manual_seed(1))
+    ref, got = inception(images), fast(images)
+    assert float((got - ref).norm() / ref.norm()) < 0.05  # bfloat16 keeps ~3 significant digits
+    from semcom.errors import SemcomError
+
+    with pytest.raises(SemcomError, match="allowed: float32, bfloat16"):
+        InceptionFeatures("float16")

@@ -187,3 +187,76 @@ def test_harq_retransmits_lost_views_and_counts_every_copy(context):
                              harq=4, harq_fading="new"), context)
     assert harq["view_loss_rate"] < once["view_loss_rate"]
     assert once["channel_uses_per_object"] < harq["channel_uses_per_object"] <= 4 * once["channel_uses_per_object"]
+
+
+def tiny_jscc(symbols=64):
+    from semcom.models.jscc import DeepJSCC, JSCCConfig
+
+    torch.manual_seed(0)
+    return DeepJSCC(JSCCConfig(symbols=symbols, widths=(8, 8, 8), groups=4)).eval()
+
+
+def jscc(**kw):
+    base = dict(scheme="jscc", channel="awgn", snr_db=10.0, views_sent=4, view_policy="random", seed=0,
+                jscc_symbols=64, imputer="mvld", sampler="dpmpp_2m", steps=3)
+    base.update(kw)
+    return Cell(**base)
+
+
+def test_jscc_uses_its_symbols_per_view_times_the_views_sent(context):
+    context._cache[("jscc", 64)] = tiny_jscc(64)
+    for k in (1, 2, 4):
+        row = run_cell(jscc(views_sent=k), context)
+        assert row["channel_uses_per_object"] == 64 * k
+        assert row["bandwidth_ratio"] == pytest.approx(64 * k / (4 * 3 * 32 * 32))
+        assert row["view_loss_rate"] == 0.0 and row["bits_per_object"] is None
+        assert (row["nfe"] > 0) == (k < 4)  # the views not sent are imputed, none when all are sent
+
+
+def test_jscc_receiver_decodes_at_the_snr_each_view_arrived_with(context):
+    """Block fading: the decoder is told nominal SNR + 10 log10 |h|^2 (perfect CSI), so a view in a
+    deep fade is decoded as at a low SNR; the same seed gives the same row."""
+    context._cache[("jscc", 64)] = tiny_jscc(64)
+    a = run_cell(jscc(channel="rayleigh-block"), context)
+    b = run_cell(jscc(channel="rayleigh-block"), context)
+    assert a["psnr"] == b["psnr"]
+    assert a["channel_uses_per_object"] == 64 * 4
+
+
+def test_jscc_names_the_models_it_has_when_one_is_missing(context, tmp_path, monkeypatch):
+    from semcom.errors import SemcomError
+
+    monkeypatch.setenv("SEMCOM_MODELS", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SemcomError, match="jscc_symbols = 100 .*allowed: none trained"):
+        run_cell(jscc(jscc_symbols=100), context)
+
+
+def test_fid_and_kid_compare_each_cell_with_the_cached_split_features(isolated_cache):
+    """The reference is the whole split's cached features, not the cell's own true views; images
+    that repeat across cells (error-free bit-exact views) go through the network once."""
+    from pathlib import Path
+
+    from semcom.data import load_dataset
+    from semcom.metrics.features import MemoFeatures
+    from semcom.metrics.reference import ReferenceFeatures, ReferenceKey
+
+    class Means:
+        backbone, dim = "inception-v3-tf-fid", 4
+
+        def __call__(self, images):
+            return torch.cat([images.mean(dim=(2, 3)), images.std(dim=(1, 2, 3))[:, None]], dim=1)
+
+    text = TEXT.replace("coherence = false", "coherence = false\nfid = true\nkid = true")
+    ctx = SweepContext(parse_experiment(text))
+    ctx._cache["dataset"] = load_dataset("mvshapes", "test", n=4, progress=False, workers=1)
+    memo = MemoFeatures(Means())
+    ctx._cache[("inception", "float32")] = memo
+    reference = torch.rand(10, 4, 4, generator=torch.Generator().manual_seed(0))
+    ctx._cache[("fid_reference", "float32")] = ReferenceFeatures(
+        ReferenceKey("mvshapes", "test", 32, 10, 0), "inception-v3-tf-fid", reference, ("a", "b", "c", "d"), "", Path("x"))
+    first = run_cell(bitexact(), ctx)
+    computed = memo.computed
+    second = run_cell(bitexact(snr_db=40.0), ctx)  # error-free again: the same 16 shown views
+    assert first["fid_n_reference"] == 40 and first["fid"] == second["fid"] > 0
+    assert "kid" in first and memo.computed == computed == 16
