@@ -6,7 +6,7 @@ Issue 5 asks the fast sampler (<= 25 NFE) to stay within 1 coherence point of Eu
 with 1000 steps. One run of ``semcom evaluate`` on 1000 objects cannot resolve that: the views
 of one object share its class, so the standard error of a coherence value is about 1 point at
 k = 1. This runs every configuration with several seeds on the same objects (the seed draws the
-observed views and the sampler noise; :func:`semcom.models.peers.evaluate.imputer_table`) and
+observed views and the sampler noise; :func:`semcom.evaluate.evaluate_imputer`) and
 writes one row per (configuration, seed, observed views) to
 results/diffusion/sampler_coherence_<dataset>.csv, then prints the mean over seeds and the
 gap to the Euler-Maruyama 1000-step reference. About 25 CPU-minutes on one thread, most of it
@@ -40,8 +40,8 @@ COLUMNS = ("dataset", "sampler", "schedule", "steps", "nfe", "seed", "observed_v
 def run(dataset: str, n: int, seeds: tuple[int, ...]) -> list[dict]:
     from semcom.data import dataset_info, load_dataset
     from semcom.diffusion.samplers import expected_nfe
+    from semcom.evaluate import EvaluateConfig, evaluate_imputer
     from semcom.models.imputer import MVLDImputer
-    from semcom.models.peers.evaluate import imputer_table
     from semcom.system.imputers import load_mvld
 
     info = dataset_info(dataset)
@@ -54,8 +54,9 @@ def run(dataset: str, n: int, seeds: tuple[int, ...]) -> list[dict]:
             imputer = MVLDImputer(base.autoencoder, base.score_net, base.stats, sampler=sampler,
                                   steps=steps, schedule=schedule)
             start = time.perf_counter()
-            table = imputer_table(imputer, test, n, torch.Generator().manual_seed(seed),
-                                  observed_counts=counts, progress=False, batch_size=250)
+            config = EvaluateConfig(n=n, seed=seed, batch_size=250, observed_views=counts, baselines=False,
+                                    lpips=False, fd_clf=False, test_split=test)
+            table = evaluate_imputer(imputer, config, reconstruction=False, progress=False)
             seconds = round(time.perf_counter() - start, 1)
             for r in table:
                 rows.append({"dataset": dataset, "sampler": sampler, "schedule": schedule,

@@ -1,10 +1,12 @@
 """``semcom peers table``: the imputation table of trained imputers on a test split.
 
-Writes one CSV row per (imputer, number of observed views) with the columns of
-:data:`~semcom.models.peers.evaluate.COLUMNS` (coherence, PSNR, L1 of the generated views;
-k = V judges the reconstructions). Models come from :func:`semcom.system.imputers.load_imputer`
-(bundled, or ``$SEMCOM_MODELS``). The ``semcom evaluate --imputer`` command (issue 5) is the
-place for the full comparison with FID; this command is the VAEs' own check.
+The one evaluation engine, :func:`semcom.evaluate.evaluate_imputer`, for k = 0 .. V observed
+views, without the naive baselines and the autoencoder row: one CSV row per (imputer, k) with
+:data:`semcom.evaluate.COLUMNS`, then ``latent`` and ``seed``. k = 0 judges joint generation
+(joint coherence), k = V the imputer's own reconstructions. Models come from
+:func:`semcom.system.imputers.load_imputer` (bundled, or ``$SEMCOM_MODELS``). ``semcom evaluate
+--imputer`` is the place for the comparison with the baselines and FID; this command is the
+VAEs' own check.
 """
 
 from __future__ import annotations
@@ -75,12 +77,22 @@ def table_cmd(
     dataset, imputers, checkpoint, size, n_objects, latent, seed, classifier_folder, out_path,
     no_progress,
 ):
-    """Coherence, PSNR and L1 per number of observed views for each imputer."""
+    """Coherence, PSNR, SSIM, LPIPS ... per number of observed views k = 0 .. V for each imputer.
+
+    Columns: those of `semcom evaluate` (method ... n, coherence, camera_acc, fd_clf, lpips, ssim,
+    psnr, psnr_fg, delta_e; fid, fid_recon and kid empty; coherence_hits, coherence_trials), then
+    latent and seed. k = 0: joint coherence (all generated views of an object get one class; its
+    trials are objects); k = V: the imputer's own reconstructions. Earlier versions wrote dataset,
+    l1 and seconds columns: dataset is the --dataset, l1 gave way to SSIM and LPIPS, seconds
+    (not reproducible) is printed instead."""
+    import time
+
     import torch
 
     from semcom.data import dataset_info
     from semcom.errors import SemcomError, check_choice
-    from semcom.models.peers.evaluate import COLUMNS, default_predictor, imputer_table
+    from semcom.evaluate import COLUMNS, EvaluateConfig, evaluate_imputer
+    from semcom.metrics.classifier import load_classifier
     from semcom.system.imputers import IMPUTERS, load_imputer
 
     torch.set_num_threads(1)
@@ -90,29 +102,23 @@ def table_cmd(
         raise SemcomError(
             f"--checkpoint needs exactly one VAE in --imputer (smvae, mopoe or mvae), got {', '.join(imputers)}"
         )
-    predict = None
-    if classifier_folder is not None:
-        from semcom.metrics.classifier import load_classifier
-
-        predict = load_classifier(dataset, folder=Path(classifier_folder)).predict
+    # the class judge once for all imputers (default: the bundled one at the dataset's size)
+    classifier = load_classifier(dataset, size, None if classifier_folder is None else Path(classifier_folder))
+    config = EvaluateConfig(dataset=dataset, size=size, n=n_objects, seed=seed, baselines=False,
+                            observed_views=tuple(range(dataset_info(dataset).num_views + 1)),
+                            classifier=classifier)
     rows = []
     for name in imputers:
         imputer = load_imputer(name, dataset, size=size, peer_path=checkpoint)
         inner = getattr(imputer, "imputer", None)
         if inner is not None and hasattr(inner, "latent"):
             inner.latent = latent
-        predict = predict or default_predictor(dataset, dataset_info(dataset).check_size(size))
-        for row in imputer_table(
-            imputer,
-            dataset,
-            n_objects,
-            torch.Generator().manual_seed(seed),
-            method=name,
-            size=size,
-            predict=predict,
-            progress=not no_progress,
-        ):
-            rows.append({**row, "latent": latent if name != "mvld" else "-", "seed": seed})
+        start = time.perf_counter()
+        for row in evaluate_imputer(imputer, config, method=name, reconstruction=False,
+                                    progress=not no_progress):
+            rows.append({**{c: row[c] for c in COLUMNS}, "latent": latent if name != "mvld" else "-",
+                         "seed": seed})
+        click.echo(f"{name}: {time.perf_counter() - start:.1f} s")
     out = Path(out_path or f"results/{dataset}/peers_table.csv")
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=[*COLUMNS, "latent", "seed"])
@@ -122,6 +128,7 @@ def table_cmd(
     for row in rows:
         click.echo(
             f"{row['method']:6s} k={row['observed_views']} coherence {row['coherence']:.4f}"
-            f"  psnr {row['psnr']:.2f}  l1 {row['l1']:.4f}"
+            f" ({row['coherence_hits']}/{row['coherence_trials']})  psnr {row['psnr']:.2f}"
+            f"  ssim {row['ssim']:.4f}"
         )
     click.echo(f"wrote {out}")

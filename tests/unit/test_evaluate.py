@@ -1,7 +1,9 @@
 import pytest
 import torch
 
+from semcom.data.base import DatasetInfo, MultiViewDataset
 from semcom.evaluate import copy_nearest, fid_slot_generator, one_view_each, random_observed
+from semcom.models.imputer import Imputer
 
 
 def test_random_observed_has_k_views_per_row_and_is_seeded():
@@ -129,3 +131,118 @@ def test_merging_into_an_older_table_keeps_other_methods_and_the_column_order():
     assert list(merged.columns) == list(COLUMNS)
     assert merged["method"].tolist() == ["smvae", "mvld"]
     assert pd.isna(merged.loc[0, "camera_acc"]) and merged.loc[1, "camera_acc"] == 0.9
+
+
+# -- known answers on a toy dataset: k = 0 .. V, an oracle, a constant imputer, reconstructions --
+
+V, K = 3, 4  # views, classes
+TOY = DatasetInfo("toy", "toy", ("a", "b", "c"), tuple("wxyz"), sizes=(16,), default_size=16)
+
+
+def _toy(n=40):
+    """Object i is class i % K; all its pixels are 60 * class + 10 (16 px: SSIM's window fits)."""
+    labels = torch.arange(n) % K
+    images = (labels * 60 + 10).to(torch.uint8)[:, None, None, None, None].expand(n, V, 3, 16, 16)
+    return MultiViewDataset(images.contiguous(), labels, TOY, "test")
+
+
+class _Brightness:
+    """The toy data's class judge: an image's class is its brightness level."""
+
+    def predict(self, x):
+        return (x.mean(dim=(-3, -2, -1)) * 255 / 60).round().long().clamp(0, K - 1)
+
+
+class _ToyOracle(Imputer):
+    """Returns the true views (it reads the missing ones too); its reconstructions are exact."""
+
+    num_views = V
+    observed_output = "input"
+
+    def impute(self, views, observed, generator):
+        return views.clone()
+
+
+class _Constant(Imputer):
+    """Fills every missing view with class 0's image; with decoded observed views, every view."""
+
+    num_views = V
+    observed_output = "input"
+
+    def impute(self, views, observed, generator):
+        fill = torch.full_like(views, 10 / 255)
+        if self.observed_output == "decoded":
+            return fill
+        return torch.where(observed[:, :, None, None, None], views, fill)
+
+
+class _FirstViewTrue(_Constant):
+    """View 0 true, the others class 0's image: only class-0 objects get one class throughout."""
+
+    def impute(self, views, observed, generator):
+        return torch.cat([views[:, :1], torch.full_like(views[:, 1:], 10 / 255)], dim=1)
+
+
+class _NoReconstructions(Imputer):
+    num_views = V
+
+    def impute(self, views, observed, generator):
+        return views.clone()
+
+
+def _toy_rows(imputer, *, n=40, batch_size=40, observed_views=tuple(range(V + 1)), seed=0):
+    from semcom.evaluate import EvaluateConfig, evaluate_imputer
+
+    config = EvaluateConfig(n=n, seed=seed, batch_size=batch_size, observed_views=observed_views, baselines=False,
+                            lpips=False, fd_clf=False, classifier=_Brightness(), test_split=_toy(n))
+    return evaluate_imputer(imputer, config, method="toy", reconstruction=False, progress=False)
+
+
+def test_oracle_is_perfect_on_every_observed_count():
+    from semcom.evaluate import COLUMNS
+    from semcom.metrics.pixel import PSNR_CAP_DB
+
+    rows = _toy_rows(_ToyOracle())
+    assert [(r["method"], r["observed_views"]) for r in rows] == [("toy", k) for k in range(V + 1)]
+    assert all(set(COLUMNS) <= set(r) for r in rows)
+    for r in rows:
+        assert r["coherence"] == 1.0 and r["coherence_hits"] == r["coherence_trials"]
+        assert r["psnr"] == PSNR_CAP_DB and r["ssim"] == pytest.approx(1.0, abs=1e-3) and r["n"] == 40
+        assert r["camera_acc"] is None and r["psnr_fg"] is None  # no camera judge, no background
+    # trials: objects for k = 0 (joint), missing views for 0 < k < V, all views for k = V
+    assert [r["coherence_trials"] for r in rows] == [40, 80, 40, 120]
+    assert [r["n_images"] for r in rows] == [120, 80, 40, 120]  # the judged views
+
+
+def test_constant_imputer_scores_the_class_frequency_and_its_known_psnr():
+    import math
+
+    imputer = _Constant()
+    by_k = {r["observed_views"]: r for r in _toy_rows(imputer, batch_size=16)}
+    assert by_k[0]["coherence"] == 1.0  # joint coherence: all views agree (on class 0)
+    assert by_k[1]["coherence"] == pytest.approx(1 / K)  # class 0 objects only
+    assert by_k[V]["coherence"] == pytest.approx(1 / K)  # k = V judges the reconstructions
+    assert imputer.observed_output == "input"  # restored after k = V
+    # a class-c object's fill is off by 60 c / 255 at every pixel; class 0 is exact (capped)
+    expected = (100.0 + sum(-20 * math.log10(60 * c / 255) for c in range(1, K))) / K
+    for k in range(V + 1):
+        assert by_k[k]["psnr"] == pytest.approx(expected, rel=1e-5)
+
+
+def test_k0_is_joint_coherence_not_the_share_of_views_in_the_class():
+    rows = _toy_rows(_FirstViewTrue(), observed_views=(0,))
+    assert rows[0]["coherence"] == pytest.approx(1 / K)  # class-0 objects; per view it would be 1/2
+    assert (rows[0]["coherence_hits"], rows[0]["coherence_trials"]) == (10, 40)
+
+
+def test_same_seed_same_rows_and_one_line_errors():
+    from semcom.errors import SemcomError
+
+    assert _toy_rows(_Constant(), observed_views=(1, 2), seed=3) == _toy_rows(_Constant(), observed_views=(1, 2),
+                                                                               seed=3)
+    with pytest.raises(SemcomError, match=r"out of range; allowed: 0 \.\. 3"):
+        _toy_rows(_Constant(), n=4, observed_views=(4,))
+    with pytest.raises(SemcomError, match="no observed view count"):
+        _toy_rows(_Constant(), n=4, observed_views=())
+    with pytest.raises(SemcomError, match="cannot return reconstructions"):
+        _toy_rows(_NoReconstructions(), n=4, observed_views=(1, V))

@@ -11,7 +11,7 @@ that the receiver could decode, so they are put behind the MVLD autoencoder ("co
   generated view passes once through the MVLD autoencoder before it is shown (an extra
   reconstruction error that MVLD's own generated views do not have).
 
-``impute`` (view space: the hybrid receiver, :func:`~semcom.models.peers.evaluate.imputer_table`)
+``impute`` (view space: the hybrid receiver, :func:`~semcom.evaluate.evaluate_imputer`)
 is the VAE's own, without the codec.
 """
 
