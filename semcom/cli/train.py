@@ -106,7 +106,8 @@ def train_jscc_cmd(dataset, config_path, out_dir, steps, image_size, n_train, no
     config = load_toml_config(JSCCTrainConfig, config_path, overrides)
     out = Path(out_dir or f"runs/{config.dataset}/jscc_s{config.symbols}")
     train_ds, val_ds = load_splits(config, not no_progress)
-    path = train_jscc(config, train_ds.images, val_ds.images, out, progress=not no_progress)
+    path = train_jscc(config, train_ds.images, val_ds.images, out, progress=not no_progress,
+                      background=train_ds.info.background)
     click.echo(f"wrote {path} (+ .json), log {out / 'train_log.csv'}, resume state {out / 'resume.*'}")
 
 

@@ -7,7 +7,8 @@ sweeps use) and draws each view's SNR uniformly in [snr_min_db, snr_max_db]. Los
 error of the decoded pixels (PSNR is what DeepJSCC is compared on).
 
 Outputs in ``out_dir``: ``jscc.{safetensors,json}``, ``train_log.csv`` (validation PSNR on
-AWGN at 0, 10 and 20 dB and on block Rayleigh at 10 dB) and ``resume.{safetensors,json}``.
+AWGN at 0, 10 and 20 dB and on block Rayleigh at 10 dB; the colour error on AWGN at 10 dB) and
+``resume.{safetensors,json}``.
 """
 
 from __future__ import annotations
@@ -55,10 +56,16 @@ class JSCCTrainConfig(RunConfig):
     snr_min_db: float = -5.0  # training SNRs, uniform; also the side information's range
     snr_max_db: float = 25.0
     precision: str = "float32"
+    lab_weight: float = 1.0  # weight of an added L1 loss on CIELAB / 100 (semcom.models.colour)
+    object_weight: float = 4.0  # loss weight of object pixels against background ones (needs a background colour)
+    init_from: str = ""  # start from this DeepJSCC checkpoint (same design) instead of at random
 
     def __post_init__(self) -> None:
         super().__post_init__()
         check_choice("JSCCTrainConfig: precision", self.precision, PRECISIONS)
+        if not (self.lab_weight >= 0 and self.object_weight > 0):
+            raise SemcomError(f"JSCCTrainConfig: lab_weight must be >= 0 and object_weight > 0, got "
+                              f"{self.lab_weight} and {self.object_weight}")
         object.__setattr__(self, "channels", tuple(self.channels))
         if not self.channels:
             raise SemcomError("JSCCTrainConfig: channels must name at least one channel; allowed: "
@@ -89,29 +96,60 @@ def through_channel(model: DeepJSCC, views: torch.Tensor, channel: str, snr_db: 
 
 
 @torch.no_grad()
-def evaluate_jscc(model: DeepJSCC, views: torch.Tensor, seed: int = 0, batch_size: int = 256) -> dict[str, float]:
+def evaluate_jscc(model: DeepJSCC, views: torch.Tensor, seed: int = 0, batch_size: int = 256,
+                  background: tuple[float, ...] | None = None) -> dict[str, float]:
     """Mean PSNR (dB, per view then averaged) of uint8 views [N, C, H, W] through each of
-    :data:`VALIDATION_POINTS` (the same noise for every validation of a run)."""
+    :data:`VALIDATION_POINTS` (the same noise for every validation of a run); with the dataset's
+    ``background`` also ``val_delta_e_awgn_10``, the mean CIEDE2000 over object pixels on AWGN
+    at 10 dB (:func:`semcom.metrics.objects.delta_e`: grey objects show here, not in PSNR)."""
+    from semcom.metrics.objects import delta_e
+
     model.eval()
     out = {}
     for (channel, snr), column in VALIDATION_POINTS.items():
         generator = torch.Generator().manual_seed(seed)
         total = 0.0
+        colour: list[torch.Tensor] = []
         for start in range(0, len(views), batch_size):
             x = views[start : start + batch_size].float() / 255.0
             x_hat = through_channel(model, x, channel, torch.full((len(x),), snr), generator)
             mse = ((x_hat - x) ** 2).mean(dim=(1, 2, 3)).clamp_min(1e-10)
             total += float((-10.0 * torch.log10(mse)).sum())
+            if background is not None and (channel, snr) == ("awgn", 10.0):
+                colour.append(delta_e(x, x_hat, background))
         out[column] = total / len(views)
+        if colour:
+            out["val_delta_e_awgn_10"] = float(torch.cat(colour).nanmean())
     model.train()
     return out
 
 
+def jscc_loss(decoded: torch.Tensor, views: torch.Tensor, config: JSCCTrainConfig,
+              background: tuple[float, ...] | None) -> torch.Tensor:
+    """decoded, views: [N, C, H, W] -> MSE + lab_weight x L1(CIELAB / 100), both with the object
+    pixels weighted ``object_weight`` x (:func:`~semcom.models.train_autoencoder.object_weights`)."""
+    from semcom.models.colour import srgb_to_lab
+    from semcom.models.train_autoencoder import object_weights
+
+    weight = torch.ones_like(views[:, :1])
+    if config.object_weight != 1.0:
+        if background is None:
+            raise SemcomError(f"object_weight = {config.object_weight} needs a dataset with a uniform "
+                              "background colour (mvshapes, nmr); use object_weight = 1")
+        weight = object_weights(views[:, None], background, config.object_weight)[:, 0]
+    loss = (weight * (decoded - views) ** 2).mean() / weight.mean()
+    if config.lab_weight > 0:
+        lab_error = (srgb_to_lab(decoded) - srgb_to_lab(views)).abs() / 100.0
+        loss = loss + config.lab_weight * (weight * lab_error).mean() / weight.mean()
+    return loss
+
+
 def train_jscc(config: JSCCTrainConfig, train_images: torch.Tensor, val_images: torch.Tensor,
-               out_dir: str | Path, *, progress: bool = True) -> Path:
+               out_dir: str | Path, *, progress: bool = True, background: tuple[float, ...] | None = None) -> Path:
     """Train on uint8 multi-view images [N, V, C, H, W] (single views drawn at random); returns
-    the path of the final checkpoint. Sets torch's intra-op threads to ``config.threads``."""
-    from semcom.models.checkpoint import save_jscc
+    the path of the final checkpoint. background: the dataset's uniform background colour (for
+    ``object_weight``). Sets torch's intra-op threads to ``config.threads``."""
+    from semcom.models.checkpoint import load_jscc, save_jscc
 
     _, c, h = check_view_images(train_images, "DeepJSCC")
     views = train_images.flatten(0, 1)  # [N V, C, H, W] uint8
@@ -120,6 +158,12 @@ def train_jscc(config: JSCCTrainConfig, train_images: torch.Tensor, val_images: 
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)  # weight initialisation
     model = DeepJSCC(config.model_config(c, h)).train()
+    if config.init_from:
+        start, _ = load_jscc(config.init_from, channels=c, image_size=h)
+        if start.config != model.config:
+            raise SemcomError(f"init_from = {config.init_from}: its design {start.config} differs from this "
+                              "run's; allowed: a checkpoint of the same design")
+        model.load_state_dict(start.state_dict())
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     state = TrainState({"model": model}, optimizer, torch.Generator().manual_seed(config.seed))
     try_resume(out_dir, state, config)
@@ -135,11 +179,10 @@ def train_jscc(config: JSCCTrainConfig, train_images: torch.Tensor, val_images: 
             for k, channel in enumerate(config.channels):
                 part = slice(k * per_channel, (k + 1) * per_channel)
                 parts.append(through_channel(model, x[part], channel, snr[part], gen, clamp=False).float())
-        loss = torch.nn.functional.mse_loss(torch.cat(parts), x)
-        return optimiser_step(optimizer, loss)
+        return optimiser_step(optimizer, jscc_loss(torch.cat(parts), x, config, background))
 
     rows = run_training(state=state, config=config, out_dir=out_dir, step_fn=step,
-                        validate=lambda: evaluate_jscc(model, val_views), desc="jscc", progress=progress)
+                        validate=lambda: evaluate_jscc(model, val_views, background=background), desc="jscc", progress=progress)
     model.eval()
     meta = run_summary(config, state, rows)
     meta["train_views"] = int(len(views))

@@ -8,7 +8,7 @@ import torch
 
 from semcom.errors import SemcomError
 from semcom.models.jscc import DeepJSCC, JSCCConfig, SNRAttention, unit_power
-from semcom.models.train_jscc import VALIDATION_POINTS, JSCCTrainConfig, through_channel, train_jscc
+from semcom.models.train_jscc import VALIDATION_POINTS, JSCCTrainConfig, jscc_loss, through_channel, train_jscc
 
 SMALL = dict(widths=(8, 8, 8), groups=4)
 
@@ -84,7 +84,7 @@ def test_training_logs_every_validation_point_and_resumes(tmp_path):
     gen = torch.Generator().manual_seed(0)
     images = torch.randint(0, 256, (6, 4, 3, 16, 16), dtype=torch.uint8, generator=gen)
     config = JSCCTrainConfig(symbols=16, widths=(8, 8), groups=4, batch_size=4, steps=2, val_every=1,
-                             checkpoint_every=1, threads=1)
+                             checkpoint_every=1, threads=1, object_weight=1.0)
     path = train_jscc(config, images, images[:2], tmp_path, progress=False)
     assert path.name == "jscc.safetensors"
     log = (tmp_path / "train_log.csv").read_text().splitlines()
@@ -100,3 +100,21 @@ def test_training_config_names_what_is_allowed():
         JSCCTrainConfig(channels=("awgn", "no-such-channel"))
     with pytest.raises(SemcomError, match="split evenly"):
         JSCCTrainConfig(batch_size=5)
+
+
+def test_loss_charges_a_grey_object_for_its_colour():
+    """On a white view with a small red object, a grey object costs little squared error; the
+    CIELAB term and the object weight make it cost as much as it looks."""
+    views = torch.ones(1, 3, 8, 8)
+    views[:, :, 3:5, 3:5] = torch.tensor([0.9, 0.1, 0.1])[:, None, None]
+    grey = views.clone()
+    grey[:, :, 3:5, 3:5] = 0.5
+    plain = JSCCTrainConfig(lab_weight=0.0, object_weight=1.0)
+    colour = JSCCTrainConfig()
+    white = (1.0, 1.0, 1.0)
+    assert float(jscc_loss(views, views, colour, white)) == 0.0
+    mse = float(jscc_loss(grey, views, plain, white))
+    assert mse == pytest.approx(float(((grey - views) ** 2).mean()))
+    assert float(jscc_loss(grey, views, colour, white)) > 5 * mse
+    with pytest.raises(SemcomError, match="uniform background"):
+        jscc_loss(grey, views, colour, None)
