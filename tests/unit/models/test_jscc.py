@@ -8,7 +8,13 @@ import torch
 
 from semcom.errors import SemcomError
 from semcom.models.jscc import DeepJSCC, JSCCConfig, SNRAttention, unit_power
-from semcom.models.train_jscc import VALIDATION_POINTS, JSCCTrainConfig, jscc_loss, through_channel, train_jscc
+from semcom.models.train_jscc import (
+    VALIDATION_POINTS,
+    JSCCTrainConfig,
+    jscc_loss,
+    through_channel,
+    train_jscc,
+)
 
 SMALL = dict(widths=(8, 8, 8), groups=4)
 
