@@ -31,6 +31,7 @@ from semcom.metrics.images import check_images, to_rgb
 INCEPTION_BACKBONE = "inception-v3-tf-fid"
 INCEPTION_SIZE = 299
 INCEPTION_DIM = 2048
+CHUNK = 16  # images per network pass: 8-16 ran fastest on 2 cores, 64 about 20 % slower
 #: precision -> the backbone name its features carry
 INCEPTION_PRECISIONS = {"float32": INCEPTION_BACKBONE, "bfloat16": INCEPTION_BACKBONE + "-bf16"}
 
@@ -101,6 +102,8 @@ class InceptionFeatures:
     @torch.no_grad()
     def __call__(self, images: torch.Tensor) -> torch.Tensor:
         """images: [N, C, H, W] float32 in [0, 1] -> [N, 2048] float32 pool3 features."""
+        if len(images) > CHUNK:  # smaller batches are faster on the CPU (benchmarks/bench_inception_speed.py)
+            return torch.cat([self(images[i : i + CHUNK]) for i in range(0, len(images), CHUNK)])
         x = tf_fid_preprocess(images)
         if self.precision == "float32":
             return self.model(x).float()
