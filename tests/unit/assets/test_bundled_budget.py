@@ -1,11 +1,11 @@
-"""The bundled model weights stay within the 30 MB budget and are all safetensors."""
+"""The bundled model weights stay within the product's 40 MB budget and are all safetensors."""
 
 from pathlib import Path
 
 import semcom
 
 BUNDLED = Path(semcom.__file__).parent / "assets" / "bundled"
-BUDGET_BYTES = 30_000_000
+BUDGET_BYTES = 40_000_000  # the product brief: bundled weights together at most 40 MB
 
 
 def test_bundled_weights_fit_the_budget_and_are_safetensors():
@@ -15,4 +15,4 @@ def test_bundled_weights_fit_the_budget_and_are_safetensors():
     for path in weights:
         assert path.read_bytes()[8:9] == b"{", f"{path} is not a safetensors file"
     total = sum(p.stat().st_size for p in weights)
-    assert total <= BUDGET_BYTES, f"bundled weights take {total / 1e6:.1f} MB > 30 MB"
+    assert total <= BUDGET_BYTES, f"bundled weights take {total / 1e6:.1f} MB > {BUDGET_BYTES / 1e6:.0f} MB"
