@@ -22,6 +22,14 @@ from semcom.system.transmitter import Packets
 MISSING_FILL = 0.5  # what a receiver without an imputer shows for a view it does not have
 
 
+def with_missing_views(views: torch.Tensor, observed: torch.Tensor, imputer, generator: torch.Generator) -> torch.Tensor:
+    """views [B, V, C, H, W] with the views not observed grey (:data:`MISSING_FILL`) or, with an
+    ``imputer``, generated from the observed ones."""
+    if imputer is None or bool(observed.all()):
+        return views
+    return imputer.impute(views, observed, generator)
+
+
 def observed_mask(packets: Packets, arrived: list[torch.Tensor | None]) -> torch.Tensor:
     """[B, V] bool: views whose packet arrived."""
     observed = torch.zeros(packets.shape, dtype=torch.bool)
@@ -80,9 +88,7 @@ class BitExactReceiver:
                 continue
             views[b, v] = torch.from_numpy(pixels).float() / 255.0
             observed[b, v] = True
-        if self.imputer is not None and not bool(observed.all()):
-            views = self.imputer.impute(views, observed, generator)
-        return views, observed
+        return with_missing_views(views, observed, self.imputer, generator), observed
 
 
 class JSCCReceiver:
@@ -109,6 +115,4 @@ class JSCCReceiver:
                                  "send over channels.analog.AnalogLink")
             decoded = self.model.decode(torch.stack(outcome.payloads), outcome.snr_db)
             views[packets.index[:, 0], packets.index[:, 1]] = decoded
-        if self.imputer is not None and not bool(observed.all()):
-            views = self.imputer.impute(views, observed, generator)
-        return views, observed
+        return with_missing_views(views, observed, self.imputer, generator), observed

@@ -131,6 +131,7 @@ def run_scheme(cell: Cell, context: SweepContext, make_tx_rx, send) -> dict[str,
     policy = _policy(cell)
     batch_size = context.config.data.batch_size
     uses = bits = sent_views = lost = bit_errors = nfe = 0
+    real = False  # real-valued packets (the analog link): no bits to count
     offset = 0
     transmitter, receiver = make_tx_rx(dataset)
     for batch_index, (views, labels) in enumerate(dataset.batches(batch_size)):
@@ -143,7 +144,8 @@ def run_scheme(cell: Cell, context: SweepContext, make_tx_rx, send) -> dict[str,
         if batch_index == 0:
             _save_example(context, cell, views[0], shown[0])
         uses += int(outcome.channel_uses.sum())
-        bits += int(packets.bits.sum())
+        real = packets.real
+        bits += 0 if real else int(packets.bits.sum())
         sent_views += len(packets.payload)
         lost += int((~outcome.crc_ok).sum())
         errors = outcome.bit_errors
@@ -154,7 +156,7 @@ def run_scheme(cell: Cell, context: SweepContext, make_tx_rx, send) -> dict[str,
     row = {
         "channel_uses_per_object": uses / n,
         "bandwidth_ratio": uses / n / source_values,
-        "bits_per_object": bits / n,
+        "bits_per_object": None if real else bits / n,
         "view_loss_rate": lost / sent_views if sent_views else 0.0,
         "ber": bit_errors / bits if bit_errors is not None and bits else None,
         "nfe": nfe,
@@ -175,7 +177,7 @@ def run_semantic(cell: Cell, context: SweepContext) -> dict[str, object]:
     if quantiser is None:
         from channels.analog import AnalogLink
 
-        return _analog_row(run_scheme(cell, context, make, cell_sender(cell, AnalogLink())))
+        return run_scheme(cell, context, make, cell_sender(cell, AnalogLink()))
     # every view's packet has the same size: one codeword fitted to it, no padding
     payload = math.prod(latent_shape) * quantiser.bits
     link = make_link(cell.mcs, cell.channel, cell.snr_db, cell.link_mode, fitted_codeword_bits(payload),
@@ -237,13 +239,7 @@ def run_jscc(cell: Cell, context: SweepContext) -> dict[str, object]:
     def make(ds):
         return JSCCTransmitter(model, cell.snr_db), JSCCReceiver(model, ds.image_shape, imputer)
 
-    return _analog_row(run_scheme(cell, context, make, cell_sender(cell, AnalogLink())))
-
-
-def _analog_row(row: dict[str, object]) -> dict[str, object]:
-    """An analog cell's row: its packets are real values, not bits (no bits, no bit errors)."""
-    row["bits_per_object"] = row["ber"] = None
-    return row
+    return run_scheme(cell, context, make, cell_sender(cell, AnalogLink()))
 
 
 def run_capacity(cell: Cell, context: SweepContext) -> dict[str, object]:

@@ -26,11 +26,13 @@ class Packets:
     index:   [P, 2] int64, (object, view) of each packet, objects in order
     payload: P tensors: bits [K_i] float32 0/1 (digital) or latents [D] float32 (analog)
     shape:   (B, V), the batch the packets come from
+    real:    the payloads are real values for the analog link, not bits
     """
 
     index: torch.Tensor
     payload: list[torch.Tensor]
     shape: tuple[int, int]
+    real: bool = False
 
     @property
     def bits(self) -> torch.Tensor:
@@ -56,11 +58,9 @@ class SemanticTransmitter:
         index = sent_index(sent)
         latents = self.imputer.encode(views)[index[:, 0], index[:, 1]].flatten(1)  # [P, D]
         if self.quantiser is None:
-            payload = list(latents)
-        else:
-            bits = levels_to_bits(quantise(latents, self.quantiser), self.quantiser.bits)
-            payload = list(bits)
-        return Packets(index, payload, tuple(sent.shape))
+            return Packets(index, list(latents), tuple(sent.shape), real=True)
+        bits = levels_to_bits(quantise(latents, self.quantiser), self.quantiser.bits)
+        return Packets(index, list(bits), tuple(sent.shape))
 
 
 class BitExactTransmitter:
@@ -92,9 +92,9 @@ class JSCCTransmitter:
         """views: [B, V, C, H, W] float32 in [0, 1]; sent: [B, V] bool."""
         index = sent_index(sent)
         if not len(index):
-            return Packets(index, [], tuple(sent.shape))
+            return Packets(index, [], tuple(sent.shape), real=True)
         symbols = self.model.encode(views[index[:, 0], index[:, 1]], self.snr_db)  # [P, 2 S]
-        return Packets(index, list(symbols), tuple(sent.shape))
+        return Packets(index, list(symbols), tuple(sent.shape), real=True)
 
 
 def to_uint8(views: torch.Tensor) -> np.ndarray:
