@@ -14,7 +14,8 @@ for Sionna):
 
 * :mod:`channels.contract`    the Channel contract: draw fading gains, capacity and bounds
 * :mod:`channels.registry`    the one list of channel names (``register_channel``, ``get_channel``)
-* :mod:`channels.kinds`       the built-in channels, one file each: AWGN, block / fast Rayleigh
+* :mod:`channels.kinds`       the built-in channels, one file each: AWGN, block / fast Rayleigh,
+                              3GPP TDL-A..E over an OFDM resource grid (options in the name)
 * :mod:`channels.channel`     realisations of any channel (gains + noise), apply, equalise
 * :mod:`channels.spec`        names: modulations, code rates, link modes, SNR parsing
 * :mod:`channels.errors`      ChannelError (the package imports nothing of semcom; its command line is ``semcom link``, :mod:`semcom.cli.link`)
@@ -22,6 +23,7 @@ for Sionna):
 * :mod:`channels.digital`     CRC + 5G LDPC + QAM link with exact channel-use accounting
 * :mod:`channels.mcs`         MCS table (modulation x code rate)
 * :mod:`channels.abstraction` SNR -> BLER tables per MCS, best-MCS selection
+* :mod:`channels.effective_sinr` EESM effective SINR of a codeword over OFDM (Sionna sys.EESM)
 * :mod:`channels.analog`      analog (DeepJSCC-style) link, differentiable
 * :mod:`channels.limits`      capacities, outage, closed-form uncoded BER
 * :mod:`channels.simulate`    Monte-Carlo BER/BLER points (stop at target errors or a cap)

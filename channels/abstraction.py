@@ -14,8 +14,11 @@ link's BLER to the required accuracy.
 Lookup: log10(BLER) is interpolated linearly in SNR (dB) between table points; below the table
 BLER = 1; above the last point the last value holds (0 when the last point saw no error).
 Block fading: a codeword that sees gain h has BLER(SNR + 10 log10 |h|^2) (exact when h is
-constant over the codeword, i.e. fading per codeword, view or object). Fast fading within a
-codeword would need an effective-SNR mapping and is refused.
+constant over the codeword, i.e. fading per codeword, view or object). Channels whose gains vary
+within a codeword and that declare an effective-SINR mapping (``effective_sinr = True``: the TDL
+channels over OFDM) map each codeword's per-symbol SINRs ``|h|^2 / (N0 + CSI error variance)``,
+as the receiver estimates h, to one effective SINR (EESM, :mod:`channels.effective_sinr`); other
+fast-fading channels are refused.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import torch
 
 from channels.channel import ChannelRealization
 from channels.digital import DigitalLinkConfig, LinkPlan, plan_packet
+from channels.effective_sinr import effective_snr_db, uses_effective_sinr
 from channels.errors import ChannelError
 from channels.files import atomic_write_bytes, cache_dir
 from channels.harq import HarqConfig, abstract_harq
@@ -239,10 +243,13 @@ class AbstractLink:
     def codeword_snr_db(
         self, realization: ChannelRealization | None, snr_db: float | torch.Tensor, plan: LinkPlan, batch: int
     ) -> torch.Tensor:
-        """[B, C] effective SNR of each codeword: SNR + 10 log10 |h|^2 (h constant per codeword)."""
+        """[B, C] effective SNR of each codeword: SNR + 10 log10 |h|^2 (h constant per codeword),
+        or the EESM of its symbols' SINRs (:meth:`symbol_sinr`) on effective-SINR channels."""
         snr = torch.as_tensor(snr_db, dtype=torch.float64).reshape(-1, 1).expand(batch, 1)
         if not bool(torch.isfinite(snr).all()):
             raise ChannelError(f"SNR must be finite dB values, got {snr_db!r}")
+        if realization is not None and uses_effective_sinr(realization.kind):
+            return effective_snr_db(self.symbol_sinr(realization, snr_db, plan, batch), self.mcs)
         if realization is not None and realization.h_est is not None:
             raise ChannelError("the PHY abstraction assumes perfect CSI; use the full digital link")
         if realization is None:  # AWGN
@@ -250,11 +257,25 @@ class AbstractLink:
         h = realization.h.reshape(batch, plan.num_codewords, plan.symbols_per_codeword)
         if not get_channel(realization.kind).supports_abstraction or not bool((h == h[:, :, :1]).all()):
             raise ChannelError(
-                f"the PHY abstraction needs one fading gain per codeword; allowed channels: "
+                f"the PHY abstraction needs one fading gain per codeword or an effective-SINR mapping; allowed channels: "
                 f"{', '.join(abstraction_channels())} (use the full digital link for {realization.kind})"
             )
         gain = h[:, :, 0].abs().double() ** 2
         return snr + 10.0 * torch.log10(gain)
+
+    def symbol_sinr(
+        self, realization: ChannelRealization, snr_db: float | torch.Tensor, plan: LinkPlan, batch: int
+    ) -> torch.Tensor:
+        """[B, C, S] linear SINR of every symbol after equalisation: |h|^2 / (N0 + error
+        variance), the true gain's power over the noise plus the variance of the receiver's
+        estimation error (:func:`channels.channel.receiver_csi`; 0 with perfect CSI). The
+        power of the noisy estimate itself, |h_est|^2, would count the estimation noise as
+        signal and put the waterfall 2 dB early (LS estimation, TDL-A, QPSK 1/2)."""
+        from channels import channel as ch
+
+        _, error_var = ch.receiver_csi(realization, snr_db)
+        sinr = (realization.h.abs().double() ** 2) / (ch.noise_variance(snr_db, batch).double() + error_var)
+        return sinr.reshape(batch, plan.num_codewords, plan.symbols_per_codeword)
 
     def transmit(
         self,
@@ -293,7 +314,8 @@ class AbstractLink:
             return empty_outcome()
         model = get_channel(channel)
         if not model.supports_abstraction:
-            raise ChannelError(f"the PHY abstraction needs one fading gain per codeword; allowed channels: "
+            raise ChannelError(f"the PHY abstraction needs one fading gain per codeword or an effective-SINR mapping; "
+                               f"allowed channels: "
                                f"{', '.join(abstraction_channels())} (use the full link for {channel})")
         count = len(packets)
         ok = torch.zeros(count, dtype=torch.bool)

@@ -25,7 +25,7 @@ import numpy as np
 from channels.abstraction import BlerTable
 from channels.errors import ChannelError, check_choice
 from channels.mcs import MCS, MCS_TABLE, mcs_by_name
-from channels.registry import abstraction_channels, get_channel
+from channels.registry import block_channels, get_channel
 
 MCS_POLICIES = ("auto-awgn", "auto-outage", "auto-csi")
 ALIASES = {"auto": "auto-awgn"}
@@ -65,7 +65,7 @@ def gains_db(channel: str, samples: int = GAIN_SAMPLES, seed: int = 0) -> np.nda
         h = model.draw_block_gains(samples, 1, generator)
     else:
         raise ChannelError(f"link adaptation needs one gain per codeword; allowed channels: "
-                           f"{', '.join(abstraction_channels())}")
+                           f"{', '.join(block_channels())}")
     out = 10.0 * np.log10(np.maximum(h.abs().double().numpy().ravel() ** 2, 1e-30))
     out.flags.writeable = False
     return out

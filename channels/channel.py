@@ -37,7 +37,7 @@ from channels.registry import get_channel
 from channels.spec import EQUALIZERS
 
 __all__ = ["ChannelRealization", "apply", "complex_normal", "draw_block_gains", "draw_realization",
-           "equalize", "noise_variance", "noiseless_realization"]
+           "equalize", "noise_variance", "noiseless_realization", "receiver_csi"]
 
 
 @dataclass
@@ -48,6 +48,8 @@ class ChannelRealization:
     noise:         [B, N] complex64, CN(0, 1) noise before scaling by sqrt(N0)
     h_est:         [B, N] complex64, the receiver's estimate of h (None: perfect CSI)
     csi_error_var: variance of the estimation error h_est - h
+    estimate:      the channel's own receiver estimate, made at the SNR of the call (pilots and
+                   least squares: :meth:`channels.contract.Channel.draw_estimate`), or None
     """
 
     kind: str
@@ -55,6 +57,7 @@ class ChannelRealization:
     noise: torch.Tensor
     h_est: torch.Tensor | None = None
     csi_error_var: float = 0.0
+    estimate: object | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -92,7 +95,10 @@ def draw_realization(
         raise ChannelError(f"CSI error variance must be a finite number >= 0, got {csi_error_var!r}")
     fading = channel.draw_gains(shape, generator, block_index=block_index, block_gains=block_gains)
     noise = complex_normal(shape, generator)
-    real = ChannelRealization(kind=kind, h=fading.h, noise=noise)
+    real = ChannelRealization(kind=kind, h=fading.h, noise=noise,
+                              estimate=channel.draw_estimate(fading, generator))
+    if csi_error_var > 0 and real.estimate is not None:
+        raise ChannelError(f"channel {kind!r} estimates the gains from its pilots; a CSI error variance cannot be added")
     if csi_error_var > 0:
         if fading.block_index is not None:  # one estimate per fading block
             error = complex_normal(fading.block_shape, generator) * csi_error_var**0.5
@@ -136,6 +142,19 @@ def apply(x: torch.Tensor, realization: ChannelRealization, snr_db: float | torc
     return realization.h * x + torch.sqrt(no) * realization.noise
 
 
+def receiver_csi(
+    realization: ChannelRealization, snr_db: float | torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor | float]:
+    """What the receiver knows of the gains: (h [B, N] complex64, variance of its error, a float
+    or [B, N]). The channel's own estimate at ``snr_db`` where it makes one, else ``h_est`` with
+    its error variance, else the true h (perfect CSI)."""
+    if realization.estimate is not None:
+        return realization.estimate.at(snr_db, realization.shape[0])  # type: ignore[attr-defined]
+    if realization.h_est is not None:
+        return realization.h_est, realization.csi_error_var
+    return realization.h, 0.0
+
+
 def equalize(
     y: torch.Tensor,
     realization: ChannelRealization,
@@ -144,8 +163,9 @@ def equalize(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Scalar equaliser. y: [B, N] complex -> (x_hat [B, N], no_eff [B, N]).
 
-    Uses the receiver's estimate ``realization.h_est`` when there is one (else the true h) and
-    counts the estimation error as extra noise: N0 -> N0 + csi_error_var (unit-power symbols).
+    Uses the receiver's estimate when there is one (:func:`receiver_csi`; else the true h) and
+    counts the estimation error as extra noise: N0 -> N0 + its variance (unit-power symbols),
+    as Sionna's OFDM ``LMMSEEqualizer`` does with the ``err_var`` of its channel estimators.
 
     ``'zf'``:    x_hat = y / h, no_eff = N0 / |h|^2 (also the *unbiased* LMMSE estimate, which is
                  what Sionna's lmmse_equalizer returns and what a demapper needs)
@@ -153,8 +173,8 @@ def equalize(
                  input; no_eff = N0 / (|h|^2 + N0) is its mean squared error
     """
     check_choice("equalizer", method, EQUALIZERS)
-    h = realization.h if realization.h_est is None else realization.h_est
-    no = noise_variance(snr_db, y.shape[0]) + realization.csi_error_var
+    h, error_var = receiver_csi(realization, snr_db)
+    no = noise_variance(snr_db, y.shape[0]) + error_var
     gain = h.real**2 + h.imag**2
     if method == "zf":
         return y / h, no / gain

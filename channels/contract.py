@@ -22,15 +22,22 @@ know it by its name::
 ``fading`` tells the links what the gains look like: ``"none"`` (no draw at all: the PHY
 abstraction takes the SNR as it is), ``"block"`` (one gain per fading block, a codeword, view or
 object; the abstraction maps each codeword's gain to an effective SNR; gains imposed through
-``block_gains`` are shared between links), or ``"symbol"`` (gains vary within a codeword; only
-the full link simulates it).
+``block_gains`` are shared between links), or ``"symbol"`` (gains vary within a codeword: the full link simulates it; the abstraction
+maps each codeword's per-symbol SINRs to one effective SINR where the channel sets
+``effective_sinr = True``, :mod:`channels.effective_sinr`).
+
+A channel may take options in its name, ``"<name>:<key>=<value>,..."`` (e.g.
+``"tdl-c:delay_spread_ns=300,doppler_hz=50"``): :meth:`Channel.with_options` returns the
+configured channel, which the registry keeps under the full name. A channel whose receiver
+estimates the gains itself (pilots, least squares) returns a :class:`CsiEstimate` from
+:meth:`Channel.draw_estimate`.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 if TYPE_CHECKING:  # the registry stays light: torch is imported when a channel draws
     import numpy as np
@@ -59,6 +66,16 @@ class Fading:
     h: torch.Tensor
     block_index: torch.Tensor | None = None
     block_shape: tuple[int, int] | None = None
+    state: object | None = None  # what the channel keeps of the draw for its receiver estimate
+
+
+class CsiEstimate(Protocol):
+    """The receiver's estimate of the gains, made at the SNR of the transmission (pilots see
+    the same noise level as the data)."""
+
+    def at(self, snr_db: float | torch.Tensor, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """(h_est [B, N] complex64, error variance [B, N] float32) at ``snr_db`` (a float or [B])."""
+        ...
 
 
 class Channel(ABC):
@@ -72,11 +89,27 @@ class Channel(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
     fading: ClassVar[str]
+    #: symbol fading only: the PHY abstraction maps a codeword's per-symbol SINRs to one
+    #: effective SINR (EESM, validated against the full link for this channel)
+    effective_sinr: ClassVar[bool] = False
 
     @property
     def supports_abstraction(self) -> bool:
-        """Whether the PHY abstraction can predict its codeword errors (one gain per codeword)."""
-        return self.fading in ("none", "block")
+        """Whether the PHY abstraction can predict its codeword errors (one gain per codeword,
+        or an effective-SINR mapping validated for the channel)."""
+        return self.fading in ("none", "block") or self.effective_sinr
+
+    def with_options(self, options: dict[str, str]) -> Channel:
+        """This channel configured by ``options`` (parsed from ``"<name>:<key>=<value>,..."``);
+        channels without options refuse them in one line."""
+        from channels.errors import ChannelError
+
+        raise ChannelError(f"channel {self.name!r} takes no options, got {', '.join(options)}")
+
+    def draw_estimate(self, fading: Fading, generator: torch.Generator) -> CsiEstimate | None:
+        """The receiver's own estimate of ``fading`` (drawn after the noise), or None: the
+        receiver knows the gains (perfect CSI), as for every built-in flat channel."""
+        return None
 
     @abstractmethod
     def draw_gains(

@@ -13,12 +13,15 @@ Two views of the same protocol:
 
 * the full link (:func:`transmit_harq`): every round is simulated; the receiver combines the
   copies' symbols by maximum-ratio combining (sum of conj(h_i) y_i over sum of |h_i|^2, noise
-  N0 / sum |h_i|^2) and decodes again; a packet stops at its first round whose CRC passes.
+  N0 / sum |h_i|^2; with estimated gains each copy weighs N0 / (N0 + its error variance)) and
+  decodes again; a packet stops at its first round whose CRC passes.
   Adding the copies' LLRs instead is not the same for 16- and 64-QAM (the per-copy bit LLRs
   are not additive): at 10 dB block Rayleigh it left 31.8 % of 64-QAM 2/3 packets lost after
   four copies where the SNR-adding abstraction predicts 20.8 % (600 packets each);
 * the PHY abstraction (:func:`abstract_harq`): the combined SNR of a codeword after r rounds is
-  10 log10(sum_i 10^(SNR_i / 10)), its residual BLER that of the AWGN table there; one uniform u
+  10 log10(sum_i 10^(SNR_i / 10)), its residual BLER that of the AWGN table there (on channels
+  mapped through an effective SINR, the copies' SINRs add per symbol and the EESM of the sums
+  is the combined SNR); one uniform u
   per codeword decides the round it decodes (the first where BLER_r <= u), so the residual BLER
   after r rounds is BLER_r exactly, and a packet decodes when its last codeword does.
 
@@ -33,6 +36,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from channels import channel as ch
+from channels.effective_sinr import effective_snr_db, uses_effective_sinr
 from channels.errors import ChannelError, check_choice
 from channels.registry import get_channel
 from channels.spec import HARQ_FADING
@@ -79,8 +83,18 @@ def _first_gains(real: ch.ChannelRealization, blocks: int) -> torch.Tensor:
     return real.h.reshape(batch, blocks, length // blocks)[:, :, 0]
 
 
+def check_harq_fading(channel: str, fading: str) -> None:
+    """``fading = "same"`` re-uses one gain per fading block: refused (one line) on channels
+    whose gains vary within a packet."""
+    model = get_channel(channel)
+    if fading == "same" and model.fading == "symbol":
+        raise ChannelError(f"HARQ fading 'same' re-uses the block gains of the first transmission; channel "
+                           f"{channel!r} has no fading blocks (its gains vary per symbol): use harq_fading = 'new'")
+
+
 def _next_realization(channel: str, first: ch.ChannelRealization, shape, generator, harq: HarqConfig,
                       block_index: torch.Tensor | None, blocks: int) -> ch.ChannelRealization:
+    check_harq_fading(channel, harq.fading)
     gains = _first_gains(first, blocks) if harq.fading == "same" else None
     return ch.draw_realization(channel, shape, generator, block_index=block_index, block_gains=gains)
 
@@ -114,9 +128,10 @@ def transmit_harq(
     for r in range(harq.max_transmissions):
         if r:
             real = _next_realization(channel, first, tuple(first.h.shape), generator, harq, index, blocks)
-        h = real.h if real.h_est is None else real.h_est
-        matched = matched + torch.conj(h) * ch.apply(tx.symbols, real, snr_db)  # maximum-ratio combining
-        gain = gain + (h.real**2 + h.imag**2)
+        h, error_var = ch.receiver_csi(real, snr_db)
+        weight = no / (no + error_var)  # a copy with a worse estimate counts less (1 with perfect CSI)
+        matched = matched + weight * torch.conj(h) * ch.apply(tx.symbols, real, snr_db)  # maximum-ratio combining
+        gain = gain + weight * (h.real**2 + h.imag**2)
         rows = (~done).nonzero().squeeze(1)  # decode only the packets still waiting
         llr = link.demap(matched[rows] / gain[rows], no[rows] / gain[rows])  # the copies' SNRs add
         decoded, ok, _ = link.decode_llrs(llr, plan, len(rows))
@@ -147,12 +162,17 @@ def abstract_harq(
     decoded_at = torch.full((batch, plan.num_codewords), harq.max_transmissions + 1, dtype=torch.long)
     real = first
     fades = get_channel(channel).fading != "none"
+    per_symbol = uses_effective_sinr(channel)
     for r in range(harq.max_transmissions):
         if r and fades:
             real = _next_realization(channel, first, tuple(first.h.shape), generator, harq, None, 1)
-        codeword_snr = link.codeword_snr_db(real, snr_db, plan, batch)
-        linear += torch.pow(10.0, codeword_snr / 10.0)
-        bler = torch.from_numpy(link.table.bler(link.mcs, (10.0 * torch.log10(linear)).numpy()))
+        if per_symbol:  # the copies' SINRs add per symbol, then one effective SINR per codeword
+            linear = linear + link.symbol_sinr(real, snr_db, plan, batch)
+            combined_db = effective_snr_db(linear, link.mcs)
+        else:
+            linear += torch.pow(10.0, link.codeword_snr_db(real, snr_db, plan, batch) / 10.0)
+            combined_db = 10.0 * torch.log10(linear)
+        bler = torch.from_numpy(link.table.bler(link.mcs, combined_db.numpy()))
         newly = (u >= bler) & (decoded_at > harq.max_transmissions)
         decoded_at[newly] = r + 1
     packet_round = decoded_at.max(dim=1).values

@@ -18,7 +18,8 @@ def link() -> None:
 
 
 @link.command()
-@click.option("--channel", default="awgn", show_default=True, help=f"One of: {', '.join(channel_names())}.")
+@click.option("--channel", default="awgn", show_default=True,
+              help=f"One of: {', '.join(channel_names())}; options after ':', e.g. tdl-a:doppler_hz=50,csi=ls.")
 @click.option("--modulation", default="qpsk", show_default=True, help=f"One of: {', '.join(MODULATIONS)}.")
 @click.option("--code", default="none", show_default=True, help="none or ldpc (5G LDPC).")
 @click.option("--rate", default="1/2", show_default=True, help="LDPC code rate, e.g. 1/2, 2/3, 0.75.")
@@ -182,3 +183,16 @@ def mcs(snr_text, target_bler, block_len, out, plot) -> None:
     if plot is not None:
         plot_envelope(table, rows, plot)
         click.echo(f"wrote {plot}")
+
+
+@link.command()
+def channels() -> None:
+    """The channels of links and sweeps: name, fading, PHY abstraction, description."""
+    from channels.registry import get_channel
+
+    click.echo(f"{'name':<16} {'fading':<7} {'abstraction':<12} description")
+    for name in channel_names():
+        model = get_channel(name)
+        how = "-" if not model.supports_abstraction else "EESM" if model.fading == "symbol" else "table"
+        click.echo(f"{name:<16} {model.fading:<7} {how:<12} {model.description}")
+    click.echo("options follow a name after ':' where a channel takes them, e.g. tdl-c:delay_spread_ns=300,csi=ls")

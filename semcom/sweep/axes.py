@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from channels.harq import HARQ_FADING
-from channels.registry import channel_names
+from channels.registry import channel_names, check_channel
 from channels.spec import LINK_MODES
 from semcom.sampler_defaults import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DEFAULT_STEPS
 from semcom.sweep.schemes import BUILTIN_SCHEMES, registered_axes, scheme_names
@@ -63,6 +63,13 @@ def _range(lo: float, hi: float, what: str = "") -> Callable[[object], str | Non
     return check
 
 
+def _channel(v: object) -> str | None:
+    problem = check_channel(v)
+    if problem and problem.startswith("unknown channel"):
+        return problem.split("; ", 1)[-1]  # "allowed: ..." (the axis line names the value)
+    return problem
+
+
 def _sampler(v: object) -> str | None:
     from semcom.diffusion.samplers import SAMPLERS
 
@@ -82,7 +89,8 @@ def _mcs(v: object) -> str | None:
 
 AXES: dict[str, Axis] = {a.name: a for a in (
     Axis("scheme", str, "semantic", ALL, _choice(scheme_names), "what is transmitted (semcom.sweep.schemes)"),
-    Axis("channel", str, "awgn", ALL, _choice(channel_names), "channel model (channels.registry)"),
+    Axis("channel", str, "awgn", ALL, _channel,
+         "channel model, with options after ':' where it takes them (channels.registry): " + ", ".join(channel_names())),
     Axis("snr_db", float, 10.0, ALL, _range(-30.0, 60.0, "SNR in dB"), "Es/N0 per complex symbol, dB"),
     Axis("views_sent", int, 4, ALL, _range(0, 64, "views"), "views sent per object (k of V)"),
     Axis("view_policy", str, "random", ALL, _choice(VIEW_POLICIES), "which k views"),

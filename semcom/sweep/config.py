@@ -176,7 +176,10 @@ def parse_experiment(text: str, file: str = "<experiment>") -> ExperimentConfig:
         raise _fail(file, "[defaults] must be a table")
     defaults = {}
     for key, value in defaults_raw.items():
-        (defaults[key],) = _axis_values(key, value, f"{file} [defaults]")
+        values = _axis_values(key, value, f"{file} [defaults]")
+        if len(values) != 1:
+            raise _fail(file, f"[defaults] {key} takes one value, got {len(values)}; sweep a list in a [[grid]] table")
+        (defaults[key],) = values
     grids_raw = raw.get("grid")
     if not grids_raw:
         raise _fail(file, "empty grid: add at least one [[grid]] table with axes to sweep")

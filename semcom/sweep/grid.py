@@ -54,7 +54,7 @@ def cell_id(cell: Cell, config: ExperimentConfig) -> str:
 
 def expand(config: ExperimentConfig) -> list[Cell]:
     """All cells of all grids, in file order, duplicates removed."""
-    from channels.registry import abstraction_channels
+    from channels.registry import abstraction_channels, block_channels, get_channel
     from semcom.data import dataset_info
 
     num_views = dataset_info(config.data.dataset).num_views
@@ -75,11 +75,20 @@ def expand(config: ExperimentConfig) -> list[Cell]:
                     values["link_mode"] = values["mcs"] = values["harq"] = values["harq_fading"] = None
                 if values.get("harq") == 1:
                     values["harq_fading"] = None  # one transmission: nothing is refaded
-                if values.get("link_mode") == "abstraction" and values["channel"] not in abstraction_channels():
+                channel = get_channel(values["channel"])
+                if values.get("link_mode") == "abstraction" and not channel.supports_abstraction:
                     raise SemcomError(
                         f"[[grid]] #{index + 1}: link_mode = 'abstraction' needs one fading gain per "
-                        f"codeword; allowed channels: {', '.join(abstraction_channels())} "
+                        f"codeword or an effective-SINR mapping; allowed channels: {', '.join(abstraction_channels())} "
                         f"(use link_mode = 'full' for {values['channel']})"
+                    )
+                if channel.fading == "symbol" and (
+                        values.get("harq_fading") == "same"
+                        or str(values.get("mcs")) in ("auto-outage", "auto-csi")):
+                    what = "harq_fading = 'same'" if values.get("harq_fading") == "same" else f"mcs = {values['mcs']!r}"
+                    raise SemcomError(
+                        f"[[grid]] #{index + 1}: {what} needs one fading gain per packet; allowed channels: "
+                        f"{', '.join(block_channels())} (channel {values['channel']!r} fades per symbol)"
                     )
                 cells[Cell(scheme=scheme, **values)] = None
     return list(cells)

@@ -51,11 +51,11 @@ def make_link(mcs: str, channel: str, snr_db: float, mode: str = "full", k: int 
     from channels.adaptation import policy_name
 
     if policy_name(mcs) == "auto-csi":
-        from channels.registry import abstraction_channels, get_channel
+        from channels.registry import block_channels, get_channel
 
-        if not get_channel(channel).supports_abstraction:
+        if get_channel(channel).fading not in ("none", "block"):
             raise SemcomError(f"mcs = 'auto-csi' needs one fading gain per packet; allowed channels: "
-                              f"{', '.join(abstraction_channels())}")
+                              f"{', '.join(block_channels())}")
         return CsiLink(mode, k, harq)
     return PacketLink(choose_mcs(mcs, snr_db, channel=channel), mode, k, harq)
 

@@ -24,14 +24,14 @@ def test_builtins_are_registered_once_each():
 def test_gains_have_the_shape_and_unit_average_power(name):
     channel = get_channel(name)
     assert channel.name == name and channel.fading in FADING_KINDS and channel.description
-    fading = channel.draw_gains((64, 512), torch.Generator().manual_seed(0))
-    assert fading.h.shape == (64, 512) and fading.h.dtype == torch.complex64
+    fading = channel.draw_gains((512, 64), torch.Generator().manual_seed(0))  # 512 rows: 512 draws of a packet's channel
+    assert fading.h.shape == (512, 64) and fading.h.dtype == torch.complex64
     power = float((fading.h.abs() ** 2).mean())
     assert power == pytest.approx(1.0, abs=0.1)  # E|h|^2 = 1: the SNR is the average SNR
     if channel.fading == "block":
         assert bool((fading.h == fading.h[:, :1]).all())  # one block per row by default
     if channel.fading == "none":
-        again = channel.draw_gains((64, 512), torch.Generator().manual_seed(1)).h
+        again = channel.draw_gains((512, 64), torch.Generator().manual_seed(1)).h
         assert torch.equal(fading.h, again)  # nothing random
 
 

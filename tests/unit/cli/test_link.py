@@ -68,3 +68,22 @@ def test_same_seed_same_curve(tmp_path):
     assert run([*args, "--out", str(tmp_path / "a.csv")]) == 0
     assert run([*args, "--out", str(tmp_path / "b.csv")]) == 0
     assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
+
+
+def test_channels_lists_every_channel_and_how_it_is_abstracted(capsys):
+    assert run(["link", "channels"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:-1]}
+    assert list(lines)[:3] == ["awgn", "rayleigh-block", "rayleigh-fast"]
+    assert " EESM " in lines["tdl-a"] and "TDL-A" in lines["tdl-a"]
+    assert " table " in lines["rayleigh-block"] and " - " in lines["rayleigh-fast"]
+
+
+def test_tdl_waterfall_point_and_bad_option(tmp_path, capsys):
+    out = tmp_path / "t.csv"
+    assert run(["link", "ber", "--channel", "tdl-b:doppler_hz=50", "--modulation", "qpsk", "--snr-db", "30",
+                "--out", str(out), "--max-bits", "20000"]) == 0
+    assert pd.read_csv(out).iloc[0]["ber"] < 0.01
+    capsys.readouterr()
+    assert run(["link", "ber", "--channel", "tdl-a:doppler_hz=-1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith("TDL doppler_hz must be a number >= 0, got -1.0") and len(err) == 1

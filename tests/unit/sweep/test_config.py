@@ -57,12 +57,27 @@ def test_cell_ids_are_stable_and_depend_on_the_data():
     (("views_sent = [1, 4]", "view = [1, 4]"), "unknown axis 'view'"),
     (("link_mode = \"abstraction\"", "link_mode = \"fast\""), "allowed: full, abstraction"),
     (("[[grid]]", "[grid"), "not valid TOML"),
+    (('link_mode = "abstraction"', 'snr_db = [0, 10]'), "[defaults] snr_db takes one value, got 2; sweep a list in a [[grid]]"),
+    (('channel = "awgn"', 'channel = "tdl-a:doppler_hz=-1"'), "TDL doppler_hz must be a number >= 0, got -1.0"),
+    (('channel = "awgn"', 'channel = "tdl-b:speed=3"'), "unknown TDL option 'speed'; allowed: delay_spread_ns"),
+    (('channel = "awgn"', 'channel = "tdl-c"\nharq = 4\nharq_fading = "same"'),
+     "harq_fading = 'same' needs one fading gain per packet; allowed channels: awgn, rayleigh-block"),
+    (('channel = "awgn"', 'channel = "tdl-a:csi=ls"\nmcs = "auto-outage"'),
+     "mcs = 'auto-outage' needs one fading gain per packet; allowed channels: awgn, rayleigh-block"),
 ])
 def test_bad_files_are_rejected_with_one_line(edit, message):
     text = GOOD.replace(*edit, 1)
     with pytest.raises(SemcomError) as err:
         expand(parse_experiment(text, "bad.toml"))
     assert message in str(err.value) and "\n" not in str(err.value), str(err.value)
+
+
+def test_tdl_channels_with_options_expand_in_the_abstraction():
+    config = parse_experiment(GOOD.replace('channel = ["awgn", "rayleigh-block"]',
+                                           'channel = ["tdl-a", "tdl-c:delay_spread_ns=300,csi=ls"]'))
+    cells = expand(config)
+    assert {c.channel for c in cells} == {"tdl-a", "tdl-c:delay_spread_ns=300,csi=ls", "awgn"}
+    assert len({cell_id(c, config) for c in cells}) == len(cells)
 
 
 def test_empty_grid_is_rejected():

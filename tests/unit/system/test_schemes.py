@@ -189,6 +189,21 @@ def test_harq_retransmits_lost_views_and_counts_every_copy(context):
     assert once["channel_uses_per_object"] < harq["channel_uses_per_object"] <= 4 * once["channel_uses_per_object"]
 
 
+def test_tdl_over_ofdm_cells_run_on_the_full_link_and_the_abstraction(context):
+    """Every scheme runs over a TDL channel; at a high SNR nothing is lost, the accounting is the
+    AWGN cell's (the same data symbols), and LS estimation at a low SNR loses more than perfect CSI."""
+    awgn = run_cell(bitexact(snr_db=30.0, mcs="qpsk-1/2"), context)
+    for mode in ("full", "abstraction"):
+        row = run_cell(bitexact(channel="tdl-a", snr_db=30.0, mcs="qpsk-1/2", link_mode=mode), context)
+        assert row["view_loss_rate"] == 0.0 and row["channel_uses_per_object"] == awgn["channel_uses_per_object"]
+    analog = run_cell(semantic(channel="tdl-c:delay_spread_ns=300", transmission="analog", link_mode=None, mcs=None),
+                      context)
+    assert analog["channel_uses_per_object"] == 4 * math.ceil(D / 2)
+    loss = {csi: run_cell(bitexact(channel=f"tdl-a:csi={csi}", snr_db=3.0, mcs="qpsk-1/2", link_mode="abstraction"),
+                          context)["view_loss_rate"] for csi in ("perfect", "ls")}
+    assert loss["ls"] > loss["perfect"]
+
+
 def tiny_jscc(symbols=64):
     from semcom.models.jscc import DeepJSCC, JSCCConfig
 
