@@ -180,6 +180,15 @@ def _sionna_blocks(config: DigitalLinkConfig) -> _Blocks:
     )
 
 
+@lru_cache(maxsize=32)
+def _ir_decoder(config: DigitalLinkConfig):
+    """Sionna's LDPC5GDecoder in HARQ mode (combines redundancy versions) for ``config``."""
+    from sionna.phy.fec.ldpc import LDPC5GDecoder
+
+    encoder = _sionna_blocks(config).encoder
+    return LDPC5GDecoder(encoder, num_iter=config.num_iter, hard_out=True, return_infobits=True, harq_mode=True)
+
+
 @dataclass
 class TxFrame:
     """What the transmitter sends for a batch of packets.
@@ -241,24 +250,44 @@ class DigitalLink:
     def plan(self, payload_bits: int) -> LinkPlan:
         return plan_packet(self.config, payload_bits)
 
-    def encode(self, bits: torch.Tensor) -> TxFrame:
-        """bits: [B, K] in {0, 1} -> :class:`TxFrame` (CRC, padding, LDPC, QAM)."""
+    def _info(self, bits: torch.Tensor) -> tuple[torch.Tensor, LinkPlan]:
+        """bits: [B, K] -> (CRC-appended, zero-padded stream [B, C * k], plan)."""
         if bits.dim() != 2:
             raise ChannelError(f"bits must be [B, K], got shape {tuple(bits.shape)}")
-        blocks, cfg = self._blocks, self.config
         plan = self.plan(bits.shape[1])
         info = bits.to(torch.float32)
-        if blocks.crc_encoder is not None:
-            info = blocks.crc_encoder(info)
+        if self._blocks.crc_encoder is not None:
+            info = self._blocks.crc_encoder(info)
         if plan.padding_bits:
             info = torch.nn.functional.pad(info, (0, plan.padding_bits))
+        return info, plan
+
+    def _modulate(self, coded: torch.Tensor, batch: int) -> torch.Tensor:
+        """coded: [B * C, n] codeword bits -> [B, C * n / m] scrambled QAM symbols."""
+        return self._blocks.mapper(self._blocks.scrambler(coded).reshape(batch, -1))
+
+    def encode(self, bits: torch.Tensor) -> TxFrame:
+        """bits: [B, K] in {0, 1} -> :class:`TxFrame` (CRC, padding, LDPC, QAM)."""
+        blocks, cfg = self._blocks, self.config
+        info, plan = self._info(bits)
         words = info.reshape(-1, cfg.codeword_info_bits)
         coded = blocks.encoder(words) if blocks.encoder is not None else words
         pad_sym = cfg.coded_bits - coded.shape[1]
         if pad_sym:  # uncoded only: fill the last symbol of each codeword
             coded = torch.nn.functional.pad(coded, (0, pad_sym))
-        symbols = blocks.mapper(blocks.scrambler(coded).reshape(bits.shape[0], -1))
-        return TxFrame(info=info, symbols=symbols, plan=plan)
+        return TxFrame(info=info, symbols=self._modulate(coded, bits.shape[0]), plan=plan)
+
+    def encode_versions(self, bits: torch.Tensor, rvs: list[int]) -> tuple[TxFrame, list[torch.Tensor]]:
+        """bits: [B, K] -> (the frame of redundancy version 0, the symbols [B, S] of every
+        redundancy version in ``rvs``): the 5G rate matching reads n bits of each codeword from
+        the mother code's circular buffer at the start of each version (Sionna
+        ``LDPC5GEncoder(..., rv=...)``), so every version has the same length."""
+        if self._blocks.encoder is None:
+            raise ChannelError("incremental redundancy needs the LDPC code (code = 'ldpc')")
+        info, plan = self._info(bits)
+        coded = self._blocks.encoder(info.reshape(-1, self.config.codeword_info_bits), rv=list(rvs))  # [B C, R, n]
+        versions = [self._modulate(coded[:, i], bits.shape[0]) for i in range(len(rvs))]
+        return TxFrame(info=info, symbols=versions[0], plan=plan), versions
 
     def llrs(self, y: torch.Tensor, realization: ch.ChannelRealization, snr_db: float | torch.Tensor) -> torch.Tensor:
         """y: [B, S] received symbols -> descrambled LLRs [B * C, n] of every codeword."""
@@ -270,10 +299,17 @@ class DigitalLink:
         blocks, cfg = self._blocks, self.config
         return blocks.descrambler(blocks.demapper(x_hat, no_eff).reshape(-1, cfg.coded_bits))
 
-    def decode_llrs(self, llr: torch.Tensor, plan: LinkPlan, batch: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """LLRs [B * C, n] -> (bits [B, K], crc_ok [B], info_hat [B, C * k])."""
+    def decode_llrs(
+        self, llr: torch.Tensor, plan: LinkPlan, batch: int, rvs: list[int] | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """LLRs [B * C, n] -> (bits [B, K], crc_ok [B], info_hat [B, C * k]); with ``rvs``, the
+        LLRs [B * C, R, n] of the redundancy versions ``rvs`` received so far, combined by the
+        decoder in HARQ mode (incremental redundancy)."""
         blocks, cfg = self._blocks, self.config
-        if blocks.decoder is not None:
+        if rvs is not None:
+            decoder = _ir_decoder(cfg)
+            words = torch.cat([decoder(part, rv=list(rvs)) for part in llr.split(cfg.decode_batch)])
+        elif blocks.decoder is not None:
             words = torch.cat([blocks.decoder(part) for part in llr.split(cfg.decode_batch)])
         else:
             words = (llr[:, : cfg.codeword_info_bits] > 0).to(torch.float32)

@@ -1,13 +1,19 @@
-"""HARQ with chase combining: a packet whose CRC fails is sent again, up to ``max_transmissions``
-times in all, and the receiver combines every copy before decoding again.
+"""HARQ: a packet whose CRC fails is sent again, up to ``max_transmissions`` times in all, and
+the receiver combines every transmission before decoding again.
 
-Chase combining: every retransmission is the same codeword, and combining copies that saw
-independent noise (and, with ``fading = "new"``, independent fading) by maximum-ratio combining
-makes their SNRs add. Incremental redundancy (redundancy versions 0, 2, 3, 1 of
-the 5G mother code) is not implemented yet, although Sionna 2.2 supports it
-(``LDPC5GEncoder(...)(bits, rv=[...])`` and ``LDPC5GDecoder(..., harq_mode=True)``): its PHY
-abstraction needs an accumulated-mutual-information mapping that the AWGN BLER tables here do
-not provide, and both views of the link should model the same protocol.
+Two ways of combining (``combining``):
+
+* ``"chase"``: every retransmission is the same codeword, and combining copies that saw
+  independent noise (and, with ``fading = "new"``, independent fading) by maximum-ratio
+  combining makes their SNRs add. Full link and PHY abstraction.
+* ``"ir"``, incremental redundancy as 5G NR sends it: transmission i carries redundancy version
+  0, 2, 3, 1, 0, ... of each codeword (n bits read from the 5G LDPC mother code's circular
+  buffer at the version's start, Sionna ``LDPC5GEncoder(...)(bits, rv=[...])``), so later
+  transmissions add parity bits the first did not send; the receiver keeps the LLRs of every
+  version and decodes them together (Sionna ``LDPC5GDecoder(..., harq_mode=True)``). Full link
+  only: its PHY abstraction needs BLER tables after each redundancy version (or an
+  accumulated-mutual-information mapping calibrated against them), not built yet, so
+  ``link_mode = "abstraction"`` with ``"ir"`` is refused in one line.
 
 Two views of the same protocol:
 
@@ -39,29 +45,38 @@ from channels import channel as ch
 from channels.effective_sinr import effective_snr_db, uses_effective_sinr
 from channels.errors import ChannelError, check_choice
 from channels.registry import get_channel
-from channels.spec import HARQ_FADING
+from channels.spec import HARQ_COMBINING, HARQ_FADING
 
 if TYPE_CHECKING:
     from channels.abstraction import AbstractLink
     from channels.digital import DigitalLink
 
 MAX_TRANSMISSIONS = 16
+REDUNDANCY_VERSIONS = (0, 2, 3, 1)  # the order 5G NR sends them in
 
 
 @dataclass(frozen=True)
 class HarqConfig:
-    """max_transmissions: copies of a packet at most (1 = no HARQ); fading: ``"new"`` (each
-    retransmission sees a new draw of the channel: time diversity) or ``"same"`` (the gains of
-    the first transmission again, new noise)."""
+    """max_transmissions: transmissions of a packet at most (1 = no HARQ); fading: ``"new"``
+    (each retransmission sees a new draw of the channel: time diversity) or ``"same"`` (the gains
+    of the first transmission again, new noise); combining: ``"chase"`` (the same codeword
+    again) or ``"ir"`` (incremental redundancy, redundancy versions 0, 2, 3, 1)."""
 
     max_transmissions: int = 4
     fading: str = "new"
+    combining: str = "chase"
 
     def __post_init__(self) -> None:
         if not isinstance(self.max_transmissions, int) or not 1 <= self.max_transmissions <= MAX_TRANSMISSIONS:
             raise ChannelError(f"HARQ max_transmissions must be an integer in 1..{MAX_TRANSMISSIONS}, "
                                f"got {self.max_transmissions!r}")
         check_choice("HARQ fading", self.fading, HARQ_FADING)
+        check_choice("HARQ combining", self.combining, HARQ_COMBINING)
+
+    @property
+    def redundancy_versions(self) -> list[int]:
+        """Redundancy version of each transmission: 0, 2, 3, 1, 0, ... (TS 38.321)."""
+        return [REDUNDANCY_VERSIONS[i % len(REDUNDANCY_VERSIONS)] for i in range(self.max_transmissions)]
 
 
 @dataclass
@@ -110,8 +125,11 @@ def transmit_harq(
     block_gains: torch.Tensor | None = None,
     fading_block: str = "packet",
 ) -> HarqResult:
-    """Send ``bits: [B, K]`` with chase-combining HARQ over the full link (see the module doc);
-    block_gains: [B, NB] gains of the first transmission (shared with other links)."""
+    """Send ``bits: [B, K]`` with HARQ over the full link (see the module doc); block_gains:
+    [B, NB] gains of the first transmission (shared with other links)."""
+    if harq.combining == "ir":
+        return _transmit_ir(link, bits, channel, snr_db, generator, harq, block_gains=block_gains,
+                            fading_block=fading_block)
     tx = link.encode(bits)
     plan = tx.plan
     batch = bits.shape[0]
@@ -144,6 +162,39 @@ def transmit_harq(
     return HarqResult(out, done, rounds, rounds * plan.channel_uses, (out != bits).sum(1))
 
 
+def _transmit_ir(link, bits, channel, snr_db, generator, harq, *, block_gains, fading_block) -> HarqResult:
+    """Incremental redundancy on the full link: transmission r sends redundancy version
+    ``harq.redundancy_versions[r]``; the decoder combines the LLRs of every version received."""
+    rvs = harq.redundancy_versions
+    tx, versions = link.encode_versions(bits, rvs)
+    plan = tx.plan
+    batch = bits.shape[0]
+    first = link.draw_realization(channel, batch, bits.shape[1], generator, fading_block=fading_block,
+                                  block_gains=block_gains)
+    blocks = plan.num_codewords if fading_block == "codeword" else 1
+    index = plan.codeword_of_symbol if fading_block == "codeword" else None
+    done = torch.zeros(batch, dtype=torch.bool)
+    rounds = torch.zeros(batch, dtype=torch.long)
+    out = torch.zeros_like(bits, dtype=torch.float32)
+    llrs: list[torch.Tensor] = []  # [B * C, n] per transmission
+    real = first
+    for r in range(harq.max_transmissions):
+        if r:
+            real = _next_realization(channel, first, tuple(first.h.shape), generator, harq, index, blocks)
+        llrs.append(link.llrs(ch.apply(versions[r], real, snr_db), real, snr_db))
+        rows = (~done).nonzero().squeeze(1)
+        words = (rows.unsqueeze(1) * plan.num_codewords + torch.arange(plan.num_codewords)).reshape(-1)
+        stacked = torch.stack([llr[words] for llr in llrs], dim=1)  # [rows * C, r + 1, n]
+        decoded, ok, _ = link.decode_llrs(stacked, plan, len(rows), rvs=rvs[: r + 1])
+        rounds[rows] += 1
+        take = ok | (r == harq.max_transmissions - 1)
+        out[rows[take]] = decoded[take]
+        done[rows[ok]] = True
+        if bool(done.all()):
+            break
+    return HarqResult(out, done, rounds, rounds * plan.channel_uses, (out != bits).sum(1))
+
+
 def abstract_harq(
     link: AbstractLink,
     payload_bits: int,
@@ -156,6 +207,10 @@ def abstract_harq(
 ) -> HarqResult:
     """Chase-combining HARQ in the PHY abstraction for ``batch`` packets (see the module doc);
     ``first``: the realisation of the first transmission (None: AWGN)."""
+    if harq.combining != "chase":
+        raise ChannelError("HARQ with incremental redundancy runs on the full link only (its PHY abstraction "
+                           "needs BLER tables after each redundancy version, not built yet); allowed in the "
+                           "abstraction: combining = 'chase'")
     plan = link.plan(payload_bits)
     u = torch.rand(batch, plan.num_codewords, generator=generator, dtype=torch.float64)
     linear = torch.zeros(batch, plan.num_codewords, dtype=torch.float64)

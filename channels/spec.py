@@ -20,6 +20,8 @@ EQUALIZERS = ("zf", "lmmse")
 LINK_MODES = ("full", "abstraction")
 #: fading of a HARQ retransmission (channels.harq): a new draw, or the first transmission's gains
 HARQ_FADING = ("new", "same")
+#: how a HARQ receiver combines the transmissions of a packet (channels.harq)
+HARQ_COMBINING = ("chase", "ir")
 CODES = ("none", "ldpc")
 
 #: 5G LDPC limits (TS 38.212 as implemented by Sionna's LDPC5GEncoder)

@@ -54,11 +54,11 @@ def _numeric(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 #: what tells two curves of one panel apart, in legend order
-CURVE_KEYS = ("scheme", "transmission", "codec", "quality", "mcs", "harq", "imputer", "bits_per_value",
+CURVE_KEYS = ("scheme", "transmission", "codec", "quality", "mcs", "harq", "harq_combining", "imputer", "bits_per_value",
               "jscc_symbols", "views_sent")
 #: what moves a point along a bandwidth axis (so it is not a curve of its own there)
 BANDWIDTH_KEYS = ("views_sent", "quality", "bits_per_value")  # a DeepJSCC per jscc_symbols: one curve each
-SHORT = {"transmission": "", "codec": "", "quality": "q", "mcs": "", "harq": "harq ", "imputer": "",
+SHORT = {"transmission": "", "codec": "", "quality": "q", "mcs": "", "harq": "harq ", "harq_combining": "", "imputer": "",
          "bits_per_value": "b=", "jscc_symbols": "S=", "views_sent": "k="}
 
 

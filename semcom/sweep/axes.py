@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from channels.harq import HARQ_FADING
 from channels.registry import channel_names, check_channel
-from channels.spec import LINK_MODES
+from channels.spec import HARQ_COMBINING, LINK_MODES
 from semcom.sampler_defaults import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DEFAULT_STEPS
 from semcom.sweep.schemes import BUILTIN_SCHEMES, registered_axes, scheme_names
 from semcom.system.codecs import CODECS
@@ -100,9 +100,12 @@ AXES: dict[str, Axis] = {a.name: a for a in (
     Axis("mcs", str, "auto", DIGITAL, _mcs,
          "an MCS name, or link adaptation: auto-awgn (= auto), auto-outage, auto-csi (channels.adaptation)"),
     Axis("harq", int, 1, DIGITAL, _range(1, 16, "transmissions"),
-         "HARQ: transmissions per packet at most, chase combining (1 = none; channels.harq)"),
+         "HARQ: transmissions per packet at most (1 = none; channels.harq)"),
     Axis("harq_fading", str, "new", DIGITAL, _choice(HARQ_FADING),
          "fading of a retransmission: a new draw (time diversity) or the same gains"),
+    Axis("harq_combining", str, "chase", DIGITAL, _choice(HARQ_COMBINING),
+         "HARQ combining: chase (the same codeword again) or ir (incremental redundancy, redundancy "
+         "versions 0, 2, 3, 1; full link only)"),
     Axis("codec", str, "jpeg", PIXELS, _choice(CODECS), "image codec of the bit-exact schemes"),
     Axis("quality", int, 75, PIXELS, _range(1, 100, "quality"), "codec quality (lossy codecs)"),
     Axis("jscc_symbols", int, 192, ("jscc",), _range(1, 1_000_000, "symbols"),

@@ -35,6 +35,7 @@ class Cell:
     harq: int | None = None
     harq_fading: str | None = None
     jscc_symbols: int | None = None
+    harq_combining: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -42,7 +43,8 @@ class Cell:
 
 #: axes added after results were committed, left out of the cell id at the value that means
 #: "as before", so that cells of older tables keep their ids
-LATER_AXES = {"harq": (None, 1), "harq_fading": (None, "new"), "jscc_symbols": (None,)}
+LATER_AXES = {"harq": (None, 1), "harq_fading": (None, "new"), "jscc_symbols": (None,),
+              "harq_combining": (None, "chase")}
 
 
 def cell_id(cell: Cell, config: ExperimentConfig) -> str:
@@ -73,8 +75,15 @@ def expand(config: ExperimentConfig) -> list[Cell]:
                     )
                 if scheme in ("semantic",) and values.get("transmission") == "analog":
                     values["link_mode"] = values["mcs"] = values["harq"] = values["harq_fading"] = None
+                    values["harq_combining"] = None
                 if values.get("harq") == 1:
-                    values["harq_fading"] = None  # one transmission: nothing is refaded
+                    values["harq_fading"] = values["harq_combining"] = None  # one transmission: nothing is refaded or combined
+                if values.get("harq_combining") == "ir" and values.get("link_mode") == "abstraction":
+                    raise SemcomError(
+                        f"[[grid]] #{index + 1}: harq_combining = 'ir' runs on the full link only (its PHY abstraction "
+                        f"needs BLER tables after each redundancy version, not built yet); use link_mode = 'full' "
+                        f"or harq_combining = 'chase'"
+                    )
                 channel = get_channel(values["channel"])
                 if values.get("link_mode") == "abstraction" and not channel.supports_abstraction:
                     raise SemcomError(

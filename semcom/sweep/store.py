@@ -29,7 +29,7 @@ from semcom.paths import atomic_write_bytes
 #: Column order of results.csv (further measured columns follow in the order they appear).
 COLUMNS: tuple[str, ...] = (
     "cell_id", "scheme", "channel", "snr_db", "views_sent", "view_policy", "bits_per_value",
-    "transmission", "jscc_symbols", "codec", "quality", "mcs", "mcs_used", "harq", "harq_fading", "link_mode", "imputer", "sampler", "steps", "guidance", "nfe",
+    "transmission", "jscc_symbols", "codec", "quality", "mcs", "mcs_used", "harq", "harq_fading", "harq_combining", "link_mode", "imputer", "sampler", "steps", "guidance", "nfe",
     "channel_uses_per_object", "bandwidth_ratio", "bits_per_object", "view_loss_rate", "ber",
     "psnr", "ssim", "lpips", "psnr_fg", "delta_e", "fid", "fd_clf", "coherence", "n_objects", "seed", "dataset",
     "wall_s",

@@ -193,7 +193,7 @@ def _harq(cell: Cell):
         return None
     from channels.harq import HarqConfig
 
-    return HarqConfig(cell.harq, cell.harq_fading or "new")
+    return HarqConfig(cell.harq, cell.harq_fading or "new", cell.harq_combining or "chase")
 
 
 def _latent_shape(imputer, dataset) -> tuple[int, ...]:

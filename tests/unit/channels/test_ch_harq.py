@@ -66,3 +66,39 @@ def test_abstraction_follows_the_full_link(fading):
     assert float(uses_abs / uses_full) == pytest.approx(1.0, abs=0.08)
     if fading == "new":  # time diversity: 4 independent fades leave almost nothing lost
         assert float(loss_abs) <= 0.03
+
+
+def test_incremental_redundancy_sends_versions_0_2_3_1_and_version_0_is_the_plain_codeword():
+    assert HarqConfig(6, combining="ir").redundancy_versions == [0, 2, 3, 1, 0, 2]
+    with pytest.raises(ChannelError, match="unknown HARQ combining 'soft'; allowed: chase, ir"):
+        HarqConfig(4, combining="soft")
+    link = DigitalLink(link_config(mcs_by_name("qam16-3/4"), 512))
+    bits = torch.stack(_packets(3))
+    frame, versions = link.encode_versions(bits, [0, 2, 3, 1])
+    assert torch.equal(versions[0], link.encode(bits).symbols) and torch.equal(frame.symbols, versions[0])
+    assert all(v.shape == versions[0].shape for v in versions)  # n bits per version: equal channel uses
+    assert not torch.equal(versions[1], versions[0])  # parity the first transmission did not send
+
+
+def test_incremental_redundancy_decodes_where_chase_combining_cannot():
+    """64-QAM 5/6 six dB below its AWGN threshold: two copies of the same codeword (+3 dB) still
+    fail, while redundancy versions 0 and 2 together are a code of about half the rate."""
+    mcs = mcs_by_name("qam64-5/6")
+    from channels.abstraction import BlerTable
+
+    snr = BlerTable.load(512).curves[mcs.name].snr_at(0.1) - 6.0
+    packets = _packets(30)
+    out = {}
+    for combining in ("chase", "ir"):
+        link = DigitalLink(link_config(mcs, 512), harq=HarqConfig(2, "new", combining))
+        out[combining] = link.send(packets, "awgn", snr, torch.Generator().manual_seed(1))
+    per_copy = DigitalLink(link_config(mcs, 512)).plan(488).channel_uses
+    assert int((~out["chase"].crc_ok).sum()) >= 25 and bool(out["ir"].crc_ok.all())
+    assert int(out["ir"].bit_errors.sum()) == 0
+    assert out["ir"].channel_uses.tolist() == [2 * per_copy] * 30  # both versions sent, n bits each
+
+
+def test_incremental_redundancy_is_refused_by_the_abstraction():
+    link = AbstractLink(QPSK, 512, harq=HarqConfig(4, "new", "ir"))
+    with pytest.raises(ChannelError, match="incremental redundancy runs on the full link only"):
+        link.send(_packets(4), "rayleigh-block", 5.0, torch.Generator().manual_seed(0))

@@ -57,6 +57,8 @@ def test_cell_ids_are_stable_and_depend_on_the_data():
     (("views_sent = [1, 4]", "view = [1, 4]"), "unknown axis 'view'"),
     (("link_mode = \"abstraction\"", "link_mode = \"fast\""), "allowed: full, abstraction"),
     (("[[grid]]", "[grid"), "not valid TOML"),
+    (('channel = ["awgn", "rayleigh-block"]', 'channel = "awgn"\nharq = 4\nharq_combining = "ir"'),
+     "harq_combining = 'ir' runs on the full link only"),
     (('link_mode = "abstraction"', 'snr_db = [0, 10]'), "[defaults] snr_db takes one value, got 2; sweep a list in a [[grid]]"),
     (('channel = "awgn"', 'channel = "tdl-a:doppler_hz=-1"'), "TDL doppler_hz must be a number >= 0, got -1.0"),
     (('channel = "awgn"', 'channel = "tdl-b:speed=3"'), "unknown TDL option 'speed'; allowed: delay_spread_ns"),
@@ -78,6 +80,13 @@ def test_tdl_channels_with_options_expand_in_the_abstraction():
     cells = expand(config)
     assert {c.channel for c in cells} == {"tdl-a", "tdl-c:delay_spread_ns=300,csi=ls", "awgn"}
     assert len({cell_id(c, config) for c in cells}) == len(cells)
+
+
+def test_harq_combining_keeps_the_ids_of_older_cells():
+    config = parse_experiment(GOOD)
+    cell = Cell("bitexact", "awgn", 10.0, 4, "random", 0, link_mode="full", harq=4, harq_fading="new")
+    assert cell_id(cell, config) == cell_id(Cell(**{**cell.as_dict(), "harq_combining": "chase"}), config)
+    assert cell_id(cell, config) != cell_id(Cell(**{**cell.as_dict(), "harq_combining": "ir"}), config)
 
 
 def test_empty_grid_is_rejected():

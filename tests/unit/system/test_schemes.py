@@ -189,6 +189,14 @@ def test_harq_retransmits_lost_views_and_counts_every_copy(context):
     assert once["channel_uses_per_object"] < harq["channel_uses_per_object"] <= 4 * once["channel_uses_per_object"]
 
 
+def test_harq_with_incremental_redundancy_runs_on_the_full_link(context):
+    chase = run_cell(semantic(channel="rayleigh-block", snr_db=2.0, mcs="qam16-3/4", harq=2, harq_fading="new"),
+                     context)
+    ir = run_cell(semantic(channel="rayleigh-block", snr_db=2.0, mcs="qam16-3/4", harq=2, harq_fading="new",
+                           harq_combining="ir"), context)
+    assert ir["harq_combining"] == "ir" and ir["view_loss_rate"] < chase["view_loss_rate"]
+
+
 def test_tdl_over_ofdm_cells_run_on_the_full_link_and_the_abstraction(context):
     """Every scheme runs over a TDL channel; at a high SNR nothing is lost, the accounting is the
     AWGN cell's (the same data symbols), and LS estimation at a low SNR loses more than perfect CSI."""
