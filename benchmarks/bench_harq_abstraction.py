@@ -1,5 +1,6 @@
-"""HARQ (chase combining) on the full link against the PHY abstraction: residual packet loss after
-each of up to 4 transmissions, block Rayleigh fading, one packet = one codeword (k = 512).
+"""HARQ on the full link against the PHY abstraction: residual packet loss after each of up to 4
+transmissions, block Rayleigh fading, one packet = one codeword (k = 512), chase combining and
+incremental redundancy (redundancy versions 0, 2, 3, 1), retransmissions over new or the same fades.
 
 Run:  PYTHONPATH=. python benchmarks/bench_harq_abstraction.py
 Writes results/channels/harq_abstraction.{csv,png} (acceptance, issue 17: after 4 transmissions
@@ -38,6 +39,7 @@ def main() -> None:
     parser.add_argument("--packets", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--combining", nargs="+", default=["chase", "ir"])
     parser.add_argument("--out", type=Path, default=Path("results/channels/harq_abstraction.csv"))
     args = parser.parse_args()
     torch.set_num_threads(2)
@@ -55,30 +57,32 @@ def main() -> None:
     gains = torch.complex(torch.randn(args.packets, 1, generator=g), torch.randn(args.packets, 1, generator=g))
     gains = gains * math.sqrt(0.5)
     rows = []
-    for name in tqdm(args.mcs, desc="mcs"):
+    settings = [(name, combining, fading) for combining in args.combining for name in args.mcs
+                for fading in ("new", "same")]
+    for name, combining, fading in tqdm(settings, desc="settings"):
         mcs = mcs_by_name(name)
-        for fading in ("new", "same"):
-            harq = HarqConfig(args.rounds, fading)
-            full_link = DigitalLink(link_config(mcs, 512), harq=harq)
-            per_copy = full_link.plan(488).channel_uses
-            outcomes = {
-                "full": full_link.send(packets, "rayleigh-block", args.snr_db, torch.Generator().manual_seed(1),
-                                       block_gains=gains),
-                "abstraction": AbstractLink(mcs, 512, harq=harq).send(
-                    packets, "rayleigh-block", args.snr_db, torch.Generator().manual_seed(1), block_gains=gains),
-            }
-            for link, outcome in outcomes.items():
-                for r, failures in enumerate(residual(outcome, per_copy, args.rounds), start=1):
-                    low, high = wilson(failures, args.packets)
-                    rows.append({"mcs": name, "fading": fading, "link": link, "transmissions": r,
-                                 "residual_loss": failures / args.packets, "ci_low": low, "ci_high": high,
-                                 "mean_channel_uses": float(outcome.channel_uses.float().mean()),
-                                 "packets": args.packets, "snr_db": args.snr_db})
+        harq = HarqConfig(args.rounds, fading, combining)
+        full_link = DigitalLink(link_config(mcs, 512), harq=harq)
+        per_copy = full_link.plan(488).channel_uses
+        outcomes = {
+            "full": full_link.send(packets, "rayleigh-block", args.snr_db, torch.Generator().manual_seed(1),
+                                   block_gains=gains),
+            "abstraction": AbstractLink(mcs, 512, harq=harq).send(
+                packets, "rayleigh-block", args.snr_db, torch.Generator().manual_seed(1), block_gains=gains),
+        }
+        for link, outcome in outcomes.items():
+            for r, failures in enumerate(residual(outcome, per_copy, args.rounds), start=1):
+                low, high = wilson(failures, args.packets)
+                rows.append({"mcs": name, "combining": combining, "fading": fading, "link": link,
+                             "transmissions": r,
+                             "residual_loss": failures / args.packets, "ci_low": low, "ci_high": high,
+                             "mean_channel_uses": float(outcome.channel_uses.float().mean()),
+                             "packets": args.packets, "snr_db": args.snr_db})
     write_csv(args.out, list(rows[0]), rows)
     _plot(rows, args.out.with_suffix(".png"))
     for row in rows:
         if row["transmissions"] == args.rounds:
-            print(f"{row['mcs']} {row['fading']:4s} {row['link']:11s} residual after {args.rounds}: "
+            print(f"{row['mcs']} {row['combining']:5s} {row['fading']:4s} {row['link']:11s} residual after {args.rounds}: "
                   f"{row['residual_loss']:.3f} [{row['ci_low']:.3f}, {row['ci_high']:.3f}]")
     print(f"wrote {args.out}")
 
@@ -90,23 +94,28 @@ def _plot(rows: list[dict], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fadings = ("new", "same")
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
-    for ax, fading in zip(axes, fadings):
-        for i, mcs in enumerate(sorted({r["mcs"] for r in rows})):
-            for link, style in (("full", "o-"), ("abstraction", "s--")):
-                part = [r for r in rows if r["mcs"] == mcs and r["fading"] == fading and r["link"] == link]
-                x = [r["transmissions"] for r in part]
-                y = [max(r["residual_loss"], 1e-3) for r in part]
-                err = [[y_ - max(r["ci_low"], 1e-3) for y_, r in zip(y, part)],
-                       [max(r["ci_high"], 1e-3) - y_ for y_, r in zip(y, part)]]
-                ax.errorbar(x, y, yerr=err, fmt=style, color=f"C{i}", capsize=2, markersize=4,
-                            label=f"{mcs} {link}")
-        ax.set_yscale("log")
-        ax.set_title(f"block Rayleigh, {rows[0]['snr_db']:g} dB, retransmissions: {fading} fading", fontsize=9)
-        ax.set_xlabel("transmissions at most")
-        ax.grid(True, which="both", alpha=0.3)
-    axes[0].set_ylabel("residual packet loss (95 % CI)")
-    axes[1].legend(fontsize=7)
+    combinings = list(dict.fromkeys(r.get("combining", "chase") for r in rows))
+    fig, axes = plt.subplots(len(combinings), 2, figsize=(10, 4 * len(combinings)), sharey=True, squeeze=False)
+    for row_axes, combining in zip(axes, combinings):
+        for ax, fading in zip(row_axes, fadings):
+            for i, mcs in enumerate(sorted({r["mcs"] for r in rows})):
+                for link, style in (("full", "o-"), ("abstraction", "s--")):
+                    part = [r for r in rows if r["mcs"] == mcs and r["fading"] == fading and r["link"] == link
+                            and r.get("combining", "chase") == combining]
+                    x = [r["transmissions"] for r in part]
+                    y = [max(r["residual_loss"], 1e-3) for r in part]
+                    err = [[y_ - max(r["ci_low"], 1e-3) for y_, r in zip(y, part)],
+                           [max(r["ci_high"], 1e-3) - y_ for y_, r in zip(y, part)]]
+                    ax.errorbar(x, y, yerr=err, fmt=style, color=f"C{i}", capsize=2, markersize=4,
+                                label=f"{mcs} {link}")
+            ax.set_yscale("log")
+            ax.set_title(f"block Rayleigh, {rows[0]['snr_db']:g} dB, {combining}, retransmissions: {fading} fading",
+                         fontsize=9)
+            ax.set_xlabel("transmissions at most")
+            ax.grid(True, which="both", alpha=0.3)
+    for row_axes in axes:
+        row_axes[0].set_ylabel("residual packet loss (95 % CI)")
+    axes[0][1].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

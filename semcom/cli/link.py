@@ -196,3 +196,18 @@ def channels() -> None:
         how = "-" if not model.supports_abstraction else "EESM" if model.fading == "symbol" else "table"
         click.echo(f"{name:<16} {model.fading:<7} {how:<12} {model.description}")
     click.echo("options follow a name after ':' where a channel takes them, e.g. tdl-c:delay_spread_ns=300,csi=ls")
+
+
+@link.command("mi-table")
+@click.option("--out", type=OutputFile(".csv"), default=None,
+              help="CSV to write [default: the shipped channels/tables/bicm_mi.csv].")
+def mi_table(out) -> None:
+    """BICM mutual information per coded bit of every modulation against SNR (Monte Carlo with
+    Sionna's mapper and APP demapper): the table HARQ with incremental redundancy is abstracted
+    with (channels.mutual_information)."""
+    from channels.mutual_information import TABLE, table_text
+    from semcom.paths import atomic_write_bytes
+
+    path = out or Path(__file__).resolve().parents[2] / "channels" / "tables" / TABLE
+    atomic_write_bytes(path, table_text().encode())
+    click.echo(f"wrote {path}")

@@ -105,7 +105,7 @@ AXES: dict[str, Axis] = {a.name: a for a in (
          "fading of a retransmission: a new draw (time diversity) or the same gains"),
     Axis("harq_combining", str, "chase", DIGITAL, _choice(HARQ_COMBINING),
          "HARQ combining: chase (the same codeword again) or ir (incremental redundancy, redundancy "
-         "versions 0, 2, 3, 1; full link only)"),
+         "versions 0, 2, 3, 1)"),
     Axis("codec", str, "jpeg", PIXELS, _choice(CODECS), "image codec of the bit-exact schemes"),
     Axis("quality", int, 75, PIXELS, _range(1, 100, "quality"), "codec quality (lossy codecs)"),
     Axis("jscc_symbols", int, 192, ("jscc",), _range(1, 1_000_000, "symbols"),

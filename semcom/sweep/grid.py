@@ -78,12 +78,6 @@ def expand(config: ExperimentConfig) -> list[Cell]:
                     values["harq_combining"] = None
                 if values.get("harq") == 1:
                     values["harq_fading"] = values["harq_combining"] = None  # one transmission: nothing is refaded or combined
-                if values.get("harq_combining") == "ir" and values.get("link_mode") == "abstraction":
-                    raise SemcomError(
-                        f"[[grid]] #{index + 1}: harq_combining = 'ir' runs on the full link only (its PHY abstraction "
-                        f"needs BLER tables after each redundancy version, not built yet); use link_mode = 'full' "
-                        f"or harq_combining = 'chase'"
-                    )
                 channel = get_channel(values["channel"])
                 if values.get("link_mode") == "abstraction" and not channel.supports_abstraction:
                     raise SemcomError(
