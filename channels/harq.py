@@ -268,6 +268,7 @@ def abstract_harq(
     ir = _IrAccumulator(link.config, harq.redundancy_versions) if harq.combining == "ir" else None
     u = torch.rand(batch, plan.num_codewords, generator=generator, dtype=torch.float64)
     linear = torch.zeros(batch, plan.num_codewords, dtype=torch.float64)
+    symbols: torch.Tensor | float = 0.0  # effective-SINR channels: the copies' SINR per symbol
     decoded_at = torch.full((batch, plan.num_codewords), harq.max_transmissions + 1, dtype=torch.long)
     real = first
     fades = get_channel(channel).fading != "none"
@@ -278,8 +279,8 @@ def abstract_harq(
         if ir is not None:  # each version's SNR on the buffer positions it covers, as mutual information
             combined_db = ir.add(link.codeword_snr_db(real, snr_db, plan, batch))
         elif per_symbol:  # the copies' SINRs add per symbol, then one effective SINR per codeword
-            linear = linear + link.symbol_sinr(real, snr_db, plan, batch)
-            combined_db = effective_snr_db(linear, link.mcs)
+            symbols = symbols + link.symbol_sinr(real, snr_db, plan, batch)  # [B, C, S]
+            combined_db = effective_snr_db(symbols, link.mcs)
         else:
             linear += torch.pow(10.0, link.codeword_snr_db(real, snr_db, plan, batch) / 10.0)
             combined_db = 10.0 * torch.log10(linear)

@@ -163,3 +163,14 @@ def test_harq_over_tdl_counts_every_copy_and_refuses_the_same_gains():
     same = DigitalLink(link_config(mcs_by_name("qam16-3/4"), 512), harq=HarqConfig(4, "same"))
     with pytest.raises(ChannelError, match="HARQ fading 'same' re-uses the block gains"):
         same.send(_bits(40, 488), "tdl-a", 8.0, torch.Generator().manual_seed(1))
+
+
+@pytest.mark.parametrize("combining", ["chase", "ir"])
+def test_harq_over_tdl_in_the_abstraction_adds_the_copies_per_symbol(combining):
+    mcs = mcs_by_name("qam16-2/3")
+    once = AbstractLink(mcs, 512).send(_bits(60, 1000), "tdl-a", 12.0, torch.Generator().manual_seed(2))
+    harq = AbstractLink(mcs, 512, harq=HarqConfig(4, "new", combining)).send(
+        _bits(60, 1000), "tdl-a", 12.0, torch.Generator().manual_seed(2))
+    per_copy = AbstractLink(mcs, 512).plan(1000).channel_uses
+    assert int((~harq.crc_ok).sum()) < int((~once.crc_ok).sum())
+    assert bool((harq.channel_uses % per_copy == 0).all()) and int(harq.channel_uses.max()) > per_copy
