@@ -128,10 +128,13 @@ def transmit_harq(
 ) -> HarqResult:
     """Send ``bits: [B, K]`` with HARQ over the full link (see the module doc); block_gains:
     [B, NB] gains of the first transmission (shared with other links)."""
-    if harq.combining == "ir":
-        return _transmit_ir(link, bits, channel, snr_db, generator, harq, block_gains=block_gains,
-                            fading_block=fading_block)
-    tx = link.encode(bits)
+    ir = harq.combining == "ir"
+    rvs = harq.redundancy_versions
+    if ir:  # transmission r sends redundancy version rvs[r]
+        tx, versions = link.encode_versions(bits, rvs)
+    else:  # every transmission sends the same codeword
+        tx = link.encode(bits)
+        versions = [tx.symbols] * harq.max_transmissions
     plan = tx.plan
     batch = bits.shape[0]
     first = link.draw_realization(channel, batch, bits.shape[1], generator, fading_block=fading_block,
@@ -142,51 +145,26 @@ def transmit_harq(
     rounds = torch.zeros(batch, dtype=torch.long)
     out = torch.zeros_like(bits, dtype=torch.float32)
     no = ch.noise_variance(snr_db, batch)  # [B, 1]
-    matched = gain = 0.0
+    matched = gain = 0.0  # chase: maximum-ratio combining of the copies' symbols
+    llrs: list[torch.Tensor] = []  # ir: [B * C, n] LLRs of each version
     real = first
     for r in range(harq.max_transmissions):
         if r:
             real = _next_realization(channel, first, tuple(first.h.shape), generator, harq, index, blocks)
-        h, error_var = ch.receiver_csi(real, snr_db)
-        weight = no / (no + error_var)  # a copy with a worse estimate counts less (1 with perfect CSI)
-        matched = matched + weight * torch.conj(h) * ch.apply(tx.symbols, real, snr_db)  # maximum-ratio combining
-        gain = gain + weight * (h.real**2 + h.imag**2)
+        y = ch.apply(versions[r], real, snr_db)
         rows = (~done).nonzero().squeeze(1)  # decode only the packets still waiting
-        llr = link.demap(matched[rows] / gain[rows], no[rows] / gain[rows])  # the copies' SNRs add
-        decoded, ok, _ = link.decode_llrs(llr, plan, len(rows))
-        rounds[rows] += 1
-        take = ok | (r == harq.max_transmissions - 1)
-        out[rows[take]] = decoded[take]
-        done[rows[ok]] = True
-        if bool(done.all()):
-            break
-    return HarqResult(out, done, rounds, rounds * plan.channel_uses, (out != bits).sum(1))
-
-
-def _transmit_ir(link, bits, channel, snr_db, generator, harq, *, block_gains, fading_block) -> HarqResult:
-    """Incremental redundancy on the full link: transmission r sends redundancy version
-    ``harq.redundancy_versions[r]``; the decoder combines the LLRs of every version received."""
-    rvs = harq.redundancy_versions
-    tx, versions = link.encode_versions(bits, rvs)
-    plan = tx.plan
-    batch = bits.shape[0]
-    first = link.draw_realization(channel, batch, bits.shape[1], generator, fading_block=fading_block,
-                                  block_gains=block_gains)
-    blocks = plan.num_codewords if fading_block == "codeword" else 1
-    index = plan.codeword_of_symbol if fading_block == "codeword" else None
-    done = torch.zeros(batch, dtype=torch.bool)
-    rounds = torch.zeros(batch, dtype=torch.long)
-    out = torch.zeros_like(bits, dtype=torch.float32)
-    llrs: list[torch.Tensor] = []  # [B * C, n] per transmission
-    real = first
-    for r in range(harq.max_transmissions):
-        if r:
-            real = _next_realization(channel, first, tuple(first.h.shape), generator, harq, index, blocks)
-        llrs.append(link.llrs(ch.apply(versions[r], real, snr_db), real, snr_db))
-        rows = (~done).nonzero().squeeze(1)
-        words = (rows.unsqueeze(1) * plan.num_codewords + torch.arange(plan.num_codewords)).reshape(-1)
-        stacked = torch.stack([llr[words] for llr in llrs], dim=1)  # [rows * C, r + 1, n]
-        decoded, ok, _ = link.decode_llrs(stacked, plan, len(rows), rvs=rvs[: r + 1])
+        if ir:
+            llrs.append(link.llrs(y, real, snr_db))
+            words = (rows.unsqueeze(1) * plan.num_codewords + torch.arange(plan.num_codewords)).reshape(-1)
+            stacked = torch.stack([llr[words] for llr in llrs], dim=1)  # [rows * C, r + 1, n]
+            decoded, ok, _ = link.decode_llrs(stacked, plan, len(rows), rvs=rvs[: r + 1])
+        else:
+            h, error_var = ch.receiver_csi(real, snr_db)
+            weight = no / (no + error_var)  # a copy with a worse estimate counts less (1 with perfect CSI)
+            matched = matched + weight * torch.conj(h) * y
+            gain = gain + weight * (h.real**2 + h.imag**2)
+            llr = link.demap(matched[rows] / gain[rows], no[rows] / gain[rows])  # the copies' SNRs add
+            decoded, ok, _ = link.decode_llrs(llr, plan, len(rows))
         rounds[rows] += 1
         take = ok | (r == harq.max_transmissions - 1)
         out[rows[take]] = decoded[take]
