@@ -147,6 +147,18 @@ def _style(plt):
                                      marker="o", markersize=3.5)
 
 
+def _log_axis(ax) -> None:
+    """A logarithmic x axis labelled at 1, 2 and 5 times each power of ten, as plain numbers
+    (matplotlib's default labels every minor tick of a range under a decade, and they overlap)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.tick_params(axis="x", labelsize=7)
+
+
 def tradeoff(df: pd.DataFrame, metric: str, bandwidth: str = "channel_uses_per_object"):
     """Bandwidth against ``metric`` at fixed SNR: a panel per (channel, SNR), a curve per scheme
     setting (codec, MCS, HARQ, ...), its points the views sent, qualities and quantiser bits."""
@@ -167,7 +179,7 @@ def tradeoff(df: pd.DataFrame, metric: str, bandwidth: str = "channel_uses_per_o
                 curve = curve.groupby(bandwidth, as_index=False)[metric].mean().sort_values(bandwidth)
                 index = curves.index(_identity(group[k] for k in keys))
                 ax.plot(curve[bandwidth], curve[metric], label=_label(group), **style(group, index))
-            ax.set_xscale("log")
+            _log_axis(ax)
             ax.set_xlabel(BANDWIDTH.get(bandwidth, bandwidth), fontsize=8)
             if j == 0:
                 ax.set_ylabel(METRICS.get(metric, (metric,))[0])
