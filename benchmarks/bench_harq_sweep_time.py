@@ -1,6 +1,7 @@
 """Does HARQ in the PHY abstraction keep sweeps fast? The bit-exact block-Rayleigh grid of the
 tradeoff (JPEG and WebP at three qualities, 0 / 10 / 20 dB, MCS auto, 48 objects) swept with one
-transmission and with up to four, same cells otherwise.
+transmission and with up to four (chase combining, and incremental redundancy), same cells
+otherwise.
 
 Run:  PYTHONPATH=. python benchmarks/bench_harq_sweep_time.py
 Writes results/channels/harq_sweep_time.json (acceptance, issue 17: HARQ at most twice the time).
@@ -33,6 +34,7 @@ codec = ["jpeg", "webp"]
 quality = [10, 50, 90]
 mcs = "auto"
 harq = {harq}
+harq_combining = "{combining}"
 """
 
 
@@ -46,19 +48,27 @@ def main() -> None:
     from semcom.sweep.config import parse_experiment
     from semcom.sweep.runner import run_sweep
 
-    seconds: dict[int, list[float]] = {1: [], 4: []}
+    variants = {"one": (1, "chase"), "chase": (4, "chase"), "ir": (4, "ir")}
+    seconds: dict[str, list[float]] = {name: [] for name in variants}
     with tempfile.TemporaryDirectory() as folder:
         for repeat in range(args.repeats + 1):  # the first round warms the caches and is not kept
-            for harq in (1, 4):
-                config = parse_experiment(GRID.replace("{harq}", str(harq)), "harq_time.toml")
+            for name, (harq, combining) in variants.items():
+                text = GRID.replace("{harq}", str(harq)).replace("{combining}", combining)
+                config = parse_experiment(text, "harq_time.toml")
                 start = time.perf_counter()
-                run_sweep(config, str(Path(folder) / f"{harq}-{repeat}"), progress=False, echo=lambda *_: None)
+                run_sweep(config, str(Path(folder) / f"{name}-{repeat}"), progress=False, echo=lambda *_: None)
                 if repeat:
-                    seconds[harq].append(time.perf_counter() - start)
+                    seconds[name].append(time.perf_counter() - start)
+
+    def median(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
     result = {
         "cells": 18, "objects_per_cell": 48,
-        "seconds_one_transmission": seconds[1], "seconds_harq_4": seconds[4],
-        "ratio_of_medians": sorted(seconds[4])[len(seconds[4]) // 2] / sorted(seconds[1])[len(seconds[1]) // 2],
+        "seconds_one_transmission": seconds["one"], "seconds_harq_4": seconds["chase"],
+        "seconds_harq_4_ir": seconds["ir"],
+        "ratio_of_medians": median(seconds["chase"]) / median(seconds["one"]),
+        "ratio_of_medians_ir": median(seconds["ir"]) / median(seconds["one"]),
     }
     atomic_write_bytes(args.out, (json.dumps(result, indent=2) + "\n").encode())
     print(json.dumps(result, indent=2))

@@ -37,6 +37,7 @@ Channel uses count every transmission actually sent: rounds x the packet's chann
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import torch
@@ -195,15 +196,8 @@ class _IrAccumulator:
     """
 
     def __init__(self, config, rvs: list[int]) -> None:
-        from channels.digital import _sionna_blocks
-
-        encoder = _sionna_blocks(config).encoder
-        size, n = encoder.n_cb_comp, config.coded_bits
-        self.modulation, self.n = config.modulation, n
-        starts = encoder.get_start_positions_comp(sorted(set(rvs)))
-        start_of = dict(zip(sorted(set(rvs)), starts))
-        self.covers = [(torch.arange(n) + start_of[rv]) % size for rv in rvs]  # buffer positions per version
-        self.size = size
+        self.modulation, self.n = config.modulation, config.coded_bits
+        self.coverage = _coverage(config, tuple(rvs))  # [buffer size] int64, bit i: version i covers it
         self.efficiency = IR_MI_EFFICIENCY
         self.snrs: list[torch.Tensor] = []  # [B, C] linear SNR of each version received
 
@@ -215,19 +209,35 @@ class _IrAccumulator:
 
         self.snrs.append(torch.pow(10.0, snr_db.double() / 10.0))
         r = len(self.snrs)
-        member = torch.zeros(r, self.size, dtype=torch.bool)  # which versions cover each position
-        for i in range(r):
-            member[i, self.covers[i]] = True
-        patterns, counts = torch.unique(member.T, dim=0, return_counts=True)
+        counts = np.bincount(self.coverage & ((1 << r) - 1), minlength=1 << r)  # positions per set of versions
         received = torch.zeros_like(self.snrs[0])
-        for pattern, count in zip(patterns, counts):
-            if bool(pattern.any()):
-                combined = sum(self.snrs[i] for i in range(r) if pattern[i])
+        for pattern in np.nonzero(counts)[0]:
+            if pattern:
+                combined = sum(self.snrs[i] for i in range(r) if pattern >> i & 1)
                 db = 10.0 * torch.log10(combined.clamp_min(1e-30))
-                weight = 1.0 if bool(pattern[0]) else self.efficiency  # parity the first version did not send
-                received = received + weight * int(count) * torch.from_numpy(bit_mi(self.modulation, db.numpy()))
+                weight = 1.0 if pattern & 1 else self.efficiency  # parity the first version did not send
+                received = received + weight * int(counts[pattern]) * torch.from_numpy(bit_mi(self.modulation, db.numpy()))
         equivalent = snr_for_mi(self.modulation, (received / self.n).numpy())
         return torch.from_numpy(np.clip(equivalent, -100.0, 100.0))
+
+
+@lru_cache(maxsize=64)
+def _coverage(config, rvs: tuple[int, ...]):
+    """[size] int64 over the circular buffer of ``config``'s mother code (Sionna's compressed
+    rate-matching buffer): bit i set where transmission i (redundancy version ``rvs[i]``, n bits
+    from its start, wrapping around) covers the position."""
+    import numpy as np
+
+    from channels.digital import _sionna_blocks
+
+    encoder = _sionna_blocks(config).encoder
+    size, n = encoder.n_cb_comp, config.coded_bits
+    starts = dict(zip(sorted(set(rvs)), encoder.get_start_positions_comp(sorted(set(rvs)))))
+    coverage = np.zeros(size, dtype=np.int64)
+    for i, rv in enumerate(rvs):
+        coverage[(np.arange(n) + starts[rv]) % size] |= 1 << i
+    coverage.flags.writeable = False
+    return coverage
 
 
 def abstract_harq(
