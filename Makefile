@@ -55,6 +55,10 @@ results: assets
 	$(BIN)/semcom impute --dataset polymnist --observed 0,1 --n 6 --guidance 2 --out results/polymnist/impute_grid.png
 	$(BIN)/semcom sweep experiments/sweeps/tradeoff.toml --overwrite
 	$(BIN)/semcom plot results/tradeoff
+	$(BIN)/semcom sweep experiments/sweeps/tradeoff_tdl.toml --overwrite
+	$(BIN)/semcom plot results/tradeoff_tdl
+	$(BIN)/semcom sweep experiments/sweeps/harq_ir.toml --overwrite
+	$(BIN)/semcom plot results/harq_ir
 	$(MAKE) demo
 
 lint: $(INSTALLED)
