@@ -148,12 +148,15 @@ def _style(plt):
 
 
 def _log_axis(ax) -> None:
-    """A logarithmic x axis labelled at 1, 2 and 5 times each power of ten, as plain numbers
-    (matplotlib's default labels every minor tick of a range under a decade, and they overlap)."""
+    """A logarithmic x axis labelled as plain numbers at 1, 2 and 5 times each power of ten, or
+    at the powers alone where the panel spans more than two decades (matplotlib's default labels
+    every minor tick of a range under a decade, and they overlap). Call after plotting."""
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     ax.set_xscale("log")
-    ax.xaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+    low, high = ax.get_xlim()
+    wide = high > 0 and low > 0 and math.log10(high / low) > 2.0
+    ax.xaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0,) if wide else (1.0, 2.0, 5.0)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.tick_params(axis="x", labelsize=7)
