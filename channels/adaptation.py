@@ -12,8 +12,11 @@ Policies (the sweep's ``mcs`` axis takes one of these or an explicit MCS name):
 * ``auto-csi``: the transmitter knows each fading block's gain and picks the MCS per block (per
   view) at that block's SNR: the fast link adaptation of 5G with ideal CSI feedback.
 
-All need the PHY abstraction's view of a codeword: one gain per codeword (``fading`` "none" or
-"block" in :mod:`channels.contract`).
+``auto-csi`` needs one gain per codeword (``fading`` "none" or "block" in
+:mod:`channels.contract`). ``auto-outage`` also runs on channels the abstraction maps through an
+effective SINR (the TDL channels over OFDM): there the average is over the effective SINRs of
+:data:`CODEWORD_SAMPLES` codewords of each MCS drawn from the channel (a fixed seed, drawn once
+per channel and MCS), E[BLER(EESM of the codeword's symbol SINRs)].
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ MCS_POLICIES = ("auto-awgn", "auto-outage", "auto-csi")
 ALIASES = {"auto": "auto-awgn"}
 TARGET_BLER = 0.1
 GAIN_SAMPLES = 20_000
+CODEWORD_SAMPLES = 200
 
 
 def policy_name(mcs: str) -> str | None:
@@ -71,6 +75,29 @@ def gains_db(channel: str, samples: int = GAIN_SAMPLES, seed: int = 0) -> np.nda
     return out
 
 
+@lru_cache(maxsize=64)
+def _codeword_draws(channel: str, mcs_name: str, k: int, samples: int = CODEWORD_SAMPLES):
+    """A realisation of ``samples`` one-codeword packets of ``mcs_name`` over ``channel`` (a fixed
+    seed), with the abstraction that reads it; drawn once per channel and MCS."""
+    import torch
+
+    from channels.abstraction import AbstractLink
+    from channels.channel import draw_realization
+
+    link = AbstractLink(mcs_by_name(mcs_name), k)
+    plan = link.plan(k - link.config.crc_bits)
+    realization = draw_realization(channel, (samples, plan.channel_uses), torch.Generator().manual_seed(0))
+    return link, plan, realization
+
+
+def effective_outage_bler(table: BlerTable, mcs: MCS, snr_db: float, channel: str, k: int = 512) -> float:
+    """E[BLER] of a codeword of ``mcs`` over ``channel`` at ``snr_db``: the AWGN table at the
+    effective SINR of each of :data:`CODEWORD_SAMPLES` drawn codewords, averaged."""
+    link, plan, realization = _codeword_draws(channel, mcs.name, k)
+    effective = link.codeword_snr_db(realization, snr_db, plan, realization.shape[0])
+    return float(np.mean(table.bler(mcs, effective.numpy())))
+
+
 def average_bler(table: BlerTable, mcs: MCS, snr_db: float, gain_db: np.ndarray) -> float:
     """E_h[BLER(snr_db + gain_db)]: the codeword BLER averaged over the block gains."""
     return float(np.mean(table.bler(mcs, snr_db + gain_db)))
@@ -92,6 +119,11 @@ def select_mcs(mcs: str, snr_db: float, channel: str = "awgn", k: int = 512,
     table = BlerTable.load(k)
     if policy == "auto-awgn":
         return table.best_mcs(snr_db, target_bler) or MCS_TABLE[0]
+    from channels.effective_sinr import uses_effective_sinr
+
+    if uses_effective_sinr(channel):
+        return _most_efficient(m for m in table.mcs
+                               if effective_outage_bler(table, m, snr_db, channel, k) <= target_bler)
     gain = gains_db(channel)
     return _most_efficient(m for m in table.mcs if average_bler(table, m, snr_db, gain) <= target_bler)
 

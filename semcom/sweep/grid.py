@@ -86,12 +86,16 @@ def expand(config: ExperimentConfig) -> list[Cell]:
                         f"(use link_mode = 'full' for {values['channel']})"
                     )
                 if channel.fading == "symbol" and (
-                        values.get("harq_fading") == "same"
-                        or str(values.get("mcs")) in ("auto-outage", "auto-csi")):
+                        values.get("harq_fading") == "same" or str(values.get("mcs")) == "auto-csi"
+                        or (str(values.get("mcs")) == "auto-outage" and not channel.effective_sinr)):
                     what = "harq_fading = 'same'" if values.get("harq_fading") == "same" else f"mcs = {values['mcs']!r}"
+                    allowed = abstraction_channels() if what == "mcs = 'auto-outage'" else block_channels()
                     raise SemcomError(
+                        f"[[grid]] #{index + 1}: {what} needs one fading gain per packet or an effective-SINR "
+                        f"mapping; allowed channels: {', '.join(allowed)} (channel {values['channel']!r} fades per symbol)"
+                        if what == "mcs = 'auto-outage'" else
                         f"[[grid]] #{index + 1}: {what} needs one fading gain per packet; allowed channels: "
-                        f"{', '.join(block_channels())} (channel {values['channel']!r} fades per symbol)"
+                        f"{', '.join(allowed)} (channel {values['channel']!r} fades per symbol)"
                     )
                 cells[Cell(scheme=scheme, **values)] = None
     return list(cells)

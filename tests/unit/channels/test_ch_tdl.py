@@ -174,3 +174,17 @@ def test_harq_over_tdl_in_the_abstraction_adds_the_copies_per_symbol(combining):
     per_copy = AbstractLink(mcs, 512).plan(1000).channel_uses
     assert int((~harq.crc_ok).sum()) < int((~once.crc_ok).sum())
     assert bool((harq.channel_uses % per_copy == 0).all()) and int(harq.channel_uses.max()) > per_copy
+
+
+def test_outage_adaptation_over_tdl_averages_the_effective_sinr_of_drawn_codewords():
+    from channels.abstraction import BlerTable
+    from channels.adaptation import effective_outage_bler, select_mcs
+
+    table = BlerTable.load(512)
+    awgn, outage = select_mcs("auto-awgn", 10.0, "tdl-a"), select_mcs("auto-outage", 10.0, "tdl-a")
+    assert outage.spectral_efficiency < awgn.spectral_efficiency  # the fades cost rate
+    assert effective_outage_bler(table, outage, 10.0, "tdl-a") <= 0.1 < effective_outage_bler(table, awgn, 10.0, "tdl-a")
+    ls = select_mcs("auto-outage", 10.0, "tdl-a:csi=ls")
+    assert ls.spectral_efficiency <= outage.spectral_efficiency  # estimation costs rate too
+    more_efficient = [m for m in table.mcs if m.spectral_efficiency > outage.spectral_efficiency]
+    assert all(effective_outage_bler(table, m, 10.0, "tdl-a") > 0.1 for m in more_efficient)

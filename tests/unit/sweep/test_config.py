@@ -64,8 +64,11 @@ def test_cell_ids_are_stable_and_depend_on_the_data():
     (('channel = "awgn"', 'channel = "tdl-b:speed=3"'), "unknown TDL option 'speed'; allowed: delay_spread_ns"),
     (('channel = "awgn"', 'channel = "tdl-c"\nharq = 4\nharq_fading = "same"'),
      "harq_fading = 'same' needs one fading gain per packet; allowed channels: awgn, rayleigh-block"),
-    (('channel = "awgn"', 'channel = "tdl-a:csi=ls"\nmcs = "auto-outage"'),
-     "mcs = 'auto-outage' needs one fading gain per packet; allowed channels: awgn, rayleigh-block"),
+    (('channel = "awgn"', 'channel = "rayleigh-fast"\nlink_mode = "full"\nmcs = "auto-outage"'),
+     "mcs = 'auto-outage' needs one fading gain per packet or an effective-SINR mapping; allowed channels: "
+     "awgn, rayleigh-block, tdl-a"),
+    (('channel = "awgn"', 'channel = "tdl-a:csi=ls"\nmcs = "auto-csi"'),
+     "mcs = 'auto-csi' needs one fading gain per packet; allowed channels: awgn, rayleigh-block (channel"),
 ])
 def test_bad_files_are_rejected_with_one_line(edit, message):
     text = GOOD.replace(*edit, 1)

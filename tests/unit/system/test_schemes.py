@@ -210,6 +210,10 @@ def test_tdl_over_ofdm_cells_run_on_the_full_link_and_the_abstraction(context):
     loss = {csi: run_cell(bitexact(channel=f"tdl-a:csi={csi}", snr_db=3.0, mcs="qpsk-1/2", link_mode="abstraction"),
                           context)["view_loss_rate"] for csi in ("perfect", "ls")}
     assert loss["ls"] > loss["perfect"]
+    rows = {policy: run_cell(bitexact(channel="tdl-a", snr_db=15.0, mcs=policy, link_mode="abstraction"), context)
+            for policy in ("auto-awgn", "auto-outage")}
+    assert rows["auto-outage"]["view_loss_rate"] < rows["auto-awgn"]["view_loss_rate"]
+    assert rows["auto-outage"]["channel_uses_per_object"] > rows["auto-awgn"]["channel_uses_per_object"]
 
 
 def tiny_jscc(symbols=64):
