@@ -15,21 +15,10 @@ issue 17: the crossings within 1 dB for two MCS).
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 
 import numpy as np
 import torch
-
-
-def crossing(snrs: list[float], blers: list[float], target: float = 0.1) -> float:
-    """SNR (dB) where the BLER curve first falls through ``target`` (log-linear between the two
-    points around it); NaN where it never does."""
-    for (s0, b0), (s1, b1) in zip(zip(snrs, blers), zip(snrs[1:], blers[1:])):
-        if b0 >= target > b1:
-            l0, l1 = math.log10(max(b0, 1e-6)), math.log10(max(b1, 1e-6))
-            return s0 + (math.log10(target) - l0) * (s1 - s0) / (l1 - l0)
-    return math.nan
 
 
 def main() -> None:
@@ -52,6 +41,7 @@ def main() -> None:
     from channels.digital import DigitalLink
     from channels.mcs import mcs_by_name
     from channels.registry import get_channel
+    from channels.report import snr_at_bler
 
     table = BlerTable.load(512)
     rows, summary = [], []
@@ -82,7 +72,7 @@ def main() -> None:
                 if curve_full[-1] < 0.01 and curve_abs[-1] < 0.01:
                     break
             snrs = [r["snr_db"] for r in rows if r["channel"] == channel and r["mcs"] == name]
-            a, b = crossing(snrs, curve_full), crossing(snrs, curve_abs)
+            a, b = (snr_at_bler(np.asarray(snrs), np.asarray(curve), 0.1) for curve in (curve_full, curve_abs))
             summary.append({"channel": channel, "mcs": name, "snr_at_bler_0.1_full": round(a, 3),
                             "snr_at_bler_0.1_abstraction": round(b, 3), "difference_db": round(b - a, 3),
                             "awgn_table_snr_db": round(centre, 3), "codewords_per_point": args.packets})

@@ -111,7 +111,6 @@ def check_harq_fading(channel: str, fading: str) -> None:
 
 def _next_realization(channel: str, first: ch.ChannelRealization, shape, generator, harq: HarqConfig,
                       block_index: torch.Tensor | None, blocks: int) -> ch.ChannelRealization:
-    check_harq_fading(channel, harq.fading)
     gains = _first_gains(first, blocks) if harq.fading == "same" else None
     return ch.draw_realization(channel, shape, generator, block_index=block_index, block_gains=gains)
 
@@ -129,6 +128,7 @@ def transmit_harq(
 ) -> HarqResult:
     """Send ``bits: [B, K]`` with HARQ over the full link (see the module doc); block_gains:
     [B, NB] gains of the first transmission (shared with other links)."""
+    check_harq_fading(channel, harq.fading)
     ir = harq.combining == "ir"
     rvs = harq.redundancy_versions
     if ir:  # transmission r sends redundancy version rvs[r]
@@ -252,6 +252,7 @@ def abstract_harq(
 ) -> HarqResult:
     """Chase-combining HARQ in the PHY abstraction for ``batch`` packets (see the module doc);
     ``first``: the realisation of the first transmission (None: AWGN)."""
+    check_harq_fading(channel, harq.fading)
     plan = link.plan(payload_bits)
     ir = _IrAccumulator(link.config, harq.redundancy_versions) if harq.combining == "ir" else None
     u = torch.rand(batch, plan.num_codewords, generator=generator, dtype=torch.float64)

@@ -83,11 +83,18 @@ def bit_mi(modulation: str, snr_db: np.ndarray | float) -> np.ndarray:
     return np.interp(np.asarray(snr_db, dtype=float), _table()["snr_db"], mi_curve(modulation))
 
 
+@lru_cache(maxsize=8)
+def _inverse(modulation: str) -> tuple[np.ndarray, np.ndarray]:
+    """(MI, SNR dB) of ``modulation``'s curve where it strictly rises (np.interp needs increasing x)."""
+    curve, grid = mi_curve(modulation), _table()["snr_db"]
+    rising = np.concatenate([[True], np.diff(curve) > 0])
+    return curve[rising], grid[rising]
+
+
 def snr_for_mi(modulation: str, mi: np.ndarray | float) -> np.ndarray:
     """The SNR (dB) at which one transmission carries ``mi`` bit per coded bit: -inf at or below
     the curve's first value, +inf at or above its last (more than one transmission can carry)."""
-    curve, grid = mi_curve(modulation), _table()["snr_db"]
+    curve = mi_curve(modulation)
     mi = np.asarray(mi, dtype=float)
-    rising = np.concatenate([[True], np.diff(curve) > 0])  # np.interp needs increasing x
-    out = np.interp(mi, curve[rising], grid[rising])
+    out = np.interp(mi, *_inverse(modulation))
     return np.where(mi >= curve[-1], np.inf, np.where(mi <= curve[0], -np.inf, out))

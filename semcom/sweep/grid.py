@@ -88,14 +88,13 @@ def expand(config: ExperimentConfig) -> list[Cell]:
                 if channel.fading == "symbol" and (
                         values.get("harq_fading") == "same" or str(values.get("mcs")) == "auto-csi"
                         or (str(values.get("mcs")) == "auto-outage" and not channel.effective_sinr)):
-                    what = "harq_fading = 'same'" if values.get("harq_fading") == "same" else f"mcs = {values['mcs']!r}"
-                    allowed = abstraction_channels() if what == "mcs = 'auto-outage'" else block_channels()
+                    outage = values.get("harq_fading") != "same" and str(values.get("mcs")) == "auto-outage"
+                    what = f"mcs = {values['mcs']!r}" if values.get("harq_fading") != "same" else "harq_fading = 'same'"
+                    needs, allowed = (("one fading gain per packet or an effective-SINR mapping", abstraction_channels())
+                                      if outage else ("one fading gain per packet", block_channels()))
                     raise SemcomError(
-                        f"[[grid]] #{index + 1}: {what} needs one fading gain per packet or an effective-SINR "
-                        f"mapping; allowed channels: {', '.join(allowed)} (channel {values['channel']!r} fades per symbol)"
-                        if what == "mcs = 'auto-outage'" else
-                        f"[[grid]] #{index + 1}: {what} needs one fading gain per packet; allowed channels: "
-                        f"{', '.join(allowed)} (channel {values['channel']!r} fades per symbol)"
+                        f"[[grid]] #{index + 1}: {what} needs {needs}; allowed channels: {', '.join(allowed)} "
+                        f"(channel {values['channel']!r} fades per symbol)"
                     )
                 cells[Cell(scheme=scheme, **values)] = None
     return list(cells)
