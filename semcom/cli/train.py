@@ -3,7 +3,8 @@
 Both commands take ``--dataset`` and an optional ``--config`` TOML (keys = the fields of
 :class:`~semcom.models.train_autoencoder.AutoencoderTrainConfig` /
 :class:`~semcom.models.train_diffusion.DiffusionTrainConfig`); command-line options override it.
-Runs resume from ``--out`` when interrupted (same command again).
+Runs resume from ``--out`` when interrupted (same command again). ``semcom train curves``
+draws the learning curves of finished runs from their logs.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import click
 from semcom.cli.train_classifier import classifier
 from semcom.cli.train_common import common_options, load_splits
 from semcom.cli.train_peers import COMMANDS as PEER_COMMANDS
+from semcom.cli.types import OutputFile
 from semcom.errors import SemcomError
 
 
@@ -124,6 +126,38 @@ def export_cmd(source: Path, dest: Path, half: bool) -> None:
 
     tensor_file = export_checkpoint(source, dest, half=half)
     click.echo(f"wrote {tensor_file} ({tensor_file.stat().st_size / 1e6:.2f} MB) and {checkpoint_paths(dest)[1]}")
+
+
+@train.command("curves")
+@click.option("--model", "models", multiple=True, required=True, metavar="LABEL=LOG[,LOG...]",
+              help="A model's training logs (train_log.csv of each stage, in order; a later stage "
+                   "continues the earlier one's steps and time). Repeat for more models.")
+@click.option("--metric", "metrics", multiple=True, default=("val_coherence_1", "val_loss_ema"),
+              show_default=True, help="Log column(s) to plot, one panel each.")
+@click.option("--out", type=OutputFile(".png"), required=True,
+              help="PNG to write; the chained table goes beside it as .csv.")
+def curves_cmd(models: tuple[str, ...], metrics: tuple[str, ...], out: Path) -> None:
+    """Learning curves: validation metrics of trained models against training wall time."""
+    import pandas as pd
+
+    from semcom.models.learning_curves import chain_stages, plot_learning_curves
+    from semcom.paths import atomic_write_bytes
+
+    curves = {}
+    for spec in models:
+        label, sep, logs = spec.partition("=")
+        if not sep or not label.strip() or not logs.strip():
+            raise SemcomError(f"--model {spec!r}: expected LABEL=LOG[,LOG...], e.g. "
+                              "polymnist=runs/polymnist/diffusion/train_log.csv")
+        curves[label.strip()] = chain_stages([Path(p.strip()) for p in logs.split(",") if p.strip()])
+    fig = plot_learning_curves(curves, metrics)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=130)
+    table = pd.concat([t.assign(model=label) for label, t in curves.items()], ignore_index=True)
+    columns = ["model", "stage", "step", "hours", *[m for m in metrics if m in table.columns]]
+    csv_path = out.with_suffix(".csv")
+    atomic_write_bytes(csv_path, table[columns].to_csv(index=False, float_format="%.6g").encode())
+    click.echo(f"wrote {out} and {csv_path}")
 
 
 # the view classifier (a judge of semcom.metrics) and the peer VAEs (semcom.models.peers)

@@ -76,6 +76,7 @@ class DiffusionTrainConfig(RunConfig):
     min_snr_gamma: float = 0.0  # Min-SNR-gamma loss weights (semcom.diffusion.masked); 0 = plain
     val_coherence_objects: int = 200  # validation objects imputed from one view (0 = off)
     val_guidance: float = DEFAULT_GUIDANCE  # guidance weight of that imputation (0: unguided)
+    init_from: str = ""  # start from this score net checkpoint (same design) instead of at random: net and EMA
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -181,6 +182,17 @@ def check_width_covers_latents(width: int, views: int, latent_dim: int) -> None:
         )
 
 
+def _initial_net(config: DiffusionTrainConfig, views: int, latent_dim: int) -> torch.nn.Module:
+    """The score net of ``config.init_from`` in training mode; it must have this run's design."""
+    from semcom.models.checkpoint import load_score_net
+
+    net, _ = load_score_net(config.init_from, views=views, latent_dim=latent_dim)
+    if net.config != config.net_config(views, latent_dim):
+        raise SemcomError(f"init_from = {config.init_from}: its design {net.config} differs from this run's "
+                          f"{config.net_config(views, latent_dim)}; allowed: a checkpoint of the same design")
+    return net.train()
+
+
 def train_diffusion(
     config: DiffusionTrainConfig,
     autoencoder: MultiViewAutoencoder,
@@ -209,6 +221,8 @@ def train_diffusion(
     val_z = encode_latents(autoencoder, stats, val_images)
     views, dim = train_z.shape[1:]
     net = build_score_net(config.net_config(views, dim)).train()
+    if config.init_from:
+        net = _initial_net(config, views, dim)
     ema = EMA(net, config.ema_decay)
     optimizer = torch.optim.Adam(net.parameters(), lr=config.lr)
     state = TrainState(

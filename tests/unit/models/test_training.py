@@ -154,6 +154,32 @@ def test_diffusion_training_runs_and_feeds_the_imputer(tmp_path, design):
     assert torch.equal(out[:, 0], views[:, 0]) and torch.isfinite(out).all()
 
 
+def test_a_score_net_can_start_from_a_trained_one_of_the_same_design(tmp_path):
+    """init_from: network and EMA begin at the checkpoint's weights (a vanishing learning rate
+    leaves them there, so the first validation loss is the checkpoint's); a design that differs
+    is named in one line."""
+    train, val = _toy_images(64, 0), _toy_images(16, 1)
+    ae_path = train_autoencoder(AutoencoderTrainConfig(steps=20, checkpoint_every=20, **AE_SMALL),
+                                train, val, tmp_path / "ae", progress=False)
+    ae, stats, _ = load_autoencoder(ae_path)
+    common = dict(autoencoder=str(ae_path), width=32, levels=2, time_dim=16, batch_size=32, n_val=16,
+                  val_every=10, checkpoint_every=10, ema_decay=0.9)
+    first = train_diffusion(DiffusionTrainConfig(lr=1e-3, steps=30, **common), ae, stats, train, val,
+                            tmp_path / "first", progress=False)
+    source, _ = load_score_net(first)
+    start = DiffusionTrainConfig(lr=1e-12, lr_final=1e-12, steps=10, init_from=str(first), **common)
+    warm = train_diffusion(start, ae, stats, train, val, tmp_path / "warm", progress=False)
+    net, meta = load_score_net(warm)
+    for name, value in source.state_dict().items():
+        torch.testing.assert_close(net.state_dict()[name], value, atol=1e-6, rtol=0, msg=name)
+    assert meta["train_config"]["init_from"] == str(first)
+    logs = [list(csv.DictReader((tmp_path / run / "train_log.csv").open())) for run in ("first", "warm")]
+    assert float(logs[1][0]["val_loss_ema"]) == pytest.approx(float(logs[0][-1]["val_loss_ema"]), abs=1e-5)
+    wider = DiffusionTrainConfig(lr=1e-3, steps=5, init_from=str(first), **{**common, "width": 48})
+    with pytest.raises(SemcomError, match="allowed: a checkpoint of the same design"):
+        train_diffusion(wider, ae, stats, train, val, tmp_path / "wider", progress=False)
+
+
 def test_toml_configs_are_typed_and_validated(tmp_path):
     good = tmp_path / "good.toml"
     good.write_text('dataset = "polymnist"\nwidths = [8, 16]\nlr = 1\nsteps = 10\n')
