@@ -83,7 +83,10 @@ def try_resume(out_dir: Path, state: TrainState, config: Any) -> bool:
         tensors, header = load_checkpoint(out_dir / RESUME_NAME, kind="train_state")
     except SemcomError as err:
         raise SemcomError(f"{err} ({start_over})") from None
-    saved = header["config"]
+    # a field added to the config after the run was saved counts as its default in the saved run
+    added = _jsonable({f.name: f.default for f in dataclasses.fields(config)
+                       if f.name not in header["config"] and f.default is not dataclasses.MISSING})
+    saved = {**added, **header["config"]}
     now = _jsonable(dataclasses.asdict(config))
     keys = (set(saved) | set(now)) - RESUMABLE_CHANGES
     changed = sorted(k for k in keys if saved.get(k) != now.get(k))

@@ -375,3 +375,20 @@ def test_resume_state_that_does_not_fit_the_run_is_named(tmp_path):
     bigger.optimizer.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))]})
     with pytest.raises(SemcomError, match="optimiser parameter groups do not match"):
         try_resume(tmp_path, bigger, config)
+
+
+def test_a_run_saved_before_a_config_field_existed_resumes_when_the_field_is_at_its_default(tmp_path):
+    """A resume state written by an older version lacks the fields added since: they count as
+    their defaults, so the run continues; set to something else, the run is another one."""
+    import json
+
+    from semcom.models.training import RESUME_NAME, save_state, try_resume
+
+    save_state(tmp_path, _tiny_state(), DiffusionTrainConfig(steps=10))
+    header_path = tmp_path / f"{RESUME_NAME}.json"
+    header = json.loads(header_path.read_text())
+    del header["config"]["init_from"]  # as saved before init_from existed
+    header_path.write_text(json.dumps(header))
+    assert try_resume(tmp_path, _tiny_state(), DiffusionTrainConfig(steps=20))
+    with pytest.raises(SemcomError, match="different config \\(init_from changed\\)"):
+        try_resume(tmp_path, _tiny_state(), DiffusionTrainConfig(steps=20, init_from="runs/x/score_net"))
