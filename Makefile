@@ -12,7 +12,7 @@ PYTEST_ARGS   ?=
 BIN           := $(VENV)/bin
 INSTALLED     := $(VENV)/.semcom-installed
 
-.PHONY: install assets test test-all docs demo results lint bench clean-venv
+.PHONY: install assets test test-all docs demo results curves lint bench clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,7 @@ demo: assets
 
 # every committed table and figure that depends on the bundled receiver, in the order they build
 # on each other (about 16 min on 2 cores); the slow ones (FID rows, DiMViDA) are in results/*/README.md
-results: assets
+results: assets curves
 	$(BIN)/semcom evaluate --dataset mvshapes --n 1000
 	$(BIN)/semcom evaluate --dataset mvshapes --n 1000 --imputer mvld,smvae,mopoe,mvae
 	$(BIN)/semcom impute --dataset mvshapes --observed 0 --n 8 --out results/mvshapes/impute_front.png
@@ -60,6 +60,19 @@ results: assets
 	$(BIN)/semcom sweep experiments/sweeps/harq_ir.toml --overwrite
 	$(BIN)/semcom plot results/harq_ir
 	$(MAKE) demo
+
+# the learning curves of the bundled models, from their committed training logs (seconds)
+MV := results/mvshapes/training
+PM := results/polymnist/training
+curves: $(INSTALLED)
+	$(BIN)/semcom train curves --model "score net (bundled, Min-SNR-5)=$(MV)/diffusion_minsnr5_log.csv" \
+	    --model "score net without Min-SNR weights=$(MV)/diffusion_log.csv" --out $(MV)/score_net_curves.png
+	$(BIN)/semcom train curves --model "autoencoder=$(MV)/autoencoder_log.csv" --metric val_psnr --metric val_psnr_fg \
+	    --out $(MV)/autoencoder_curves.png
+	$(BIN)/semcom train curves --model "score net=$(PM)/diffusion_log.csv,$(PM)/diffusion_full_ae_log.csv" \
+	    --out $(PM)/score_net_curves.png
+	$(BIN)/semcom train curves --model "autoencoder=$(PM)/autoencoder_log.csv,$(PM)/autoencoder_decoder_log.csv,$(PM)/autoencoder_decoder2_log.csv,$(PM)/autoencoder_decoder3_log.csv,$(PM)/autoencoder_full_log.csv" \
+	    --metric val_psnr --metric val_l1 --out $(PM)/autoencoder_curves.png
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check semcom channels tests benchmarks docs

@@ -5,7 +5,7 @@ decoder fine-tuned after the autoencoder, a run resumed under another config) ha
 ``train_log.csv`` per stage. :func:`chain_stages` puts them end to end: a stage's steps and
 wall time continue from where the previous stage ended, so the curve is what the model cost in
 all. :func:`plot_learning_curves` draws one panel per metric, one line per model, a dotted mark
-where a stage begins.
+where a stage begins, named by its log's file stem.
 """
 
 from __future__ import annotations
@@ -44,16 +44,18 @@ def read_stage(path: Path) -> pd.DataFrame:
 def chain_stages(paths: Sequence[Path]) -> pd.DataFrame:
     """The logs of a model's consecutive stages as one table.
 
-    Returns one row per validation with ``stage`` (the log's file stem), ``step`` and ``hours``
+    Returns one row per validation with ``stage`` (the log's file stem, or its folder's name for
+    a ``train_log.csv``), ``stage_index`` (0, 1, ... in the order given), ``step`` and ``hours``
     counted from the first stage's start (a later stage's own step s and time t become
     s + steps before it and t + time before it), and every metric column of the logs.
     """
     if not paths:
         raise SemcomError("a learning curve needs at least one training log")
     parts, steps_before, seconds_before = [], 0, 0.0
-    for path in paths:
+    for index, path in enumerate(map(Path, paths)):
         log = read_stage(path)
-        part = log.assign(stage=Path(path).stem, step=log["step"] + steps_before,
+        name = path.parent.name if path.stem == "train_log" and path.parent.name else path.stem
+        part = log.assign(stage=name, stage_index=index, step=log["step"] + steps_before,
                           hours=(log["elapsed_s"] + seconds_before) / 3600.0)
         parts.append(part)
         steps_before = int(part["step"].iloc[-1])
@@ -83,8 +85,13 @@ def plot_learning_curves(curves: Mapping[str, pd.DataFrame], metrics: Sequence[s
             colour = f"C{i}"
             rows = table.dropna(subset=[metric])
             ax.plot(rows["hours"], rows[metric], marker=".", color=colour, label=label)
-            for end in table.groupby("stage", sort=False)["hours"].max().iloc[:-1]:  # where the next begins
+            stages = table.groupby("stage_index")
+            ends, names = stages["hours"].max(), stages["stage"].first()
+            for end, stage in zip(ends.iloc[:-1], names.iloc[1:], strict=True):  # where each later stage begins
                 ax.axvline(end, color=colour, linestyle=":", linewidth=1)
+                ax.annotate(stage.removesuffix("_log"), (end, 1.0), xycoords=("data", "axes fraction"),
+                            xytext=(2, -4), textcoords="offset points", rotation=90, va="top",
+                            fontsize=7, color=colour, bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 0.5})
         if metric.startswith("val_coherence"):
             ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_xlabel("training wall time [h]")

@@ -20,9 +20,21 @@ def test_a_later_stage_continues_the_earlier_ones_steps_and_time(tmp_path):
     assert table["step"].tolist() == [1000, 2000, 2500, 3000]
     assert table["hours"].tolist() == pytest.approx([0.5, 1.0, 1.25, 1.5])
     assert table["stage"].tolist() == ["first", "first", "second", "second"]
+    assert table["stage_index"].tolist() == [0, 0, 1, 1]
     assert table["val_coherence_1"].tolist() == [0.2, 0.4, 0.5, 0.6]
     assert "elapsed_s" not in table.columns
     assert chain_stages([first])["hours"].tolist() == pytest.approx([0.5, 1.0])
+
+
+def test_stages_of_runs_folders_are_named_by_their_folder(tmp_path):
+    """Two runs' train_log.csv: named by their folders, and kept apart as stages."""
+    for run in ("decoder", "full"):
+        (tmp_path / run).mkdir()
+        _log(tmp_path / run / "train_log.csv", [100], [36.0], [0.5])
+    table = chain_stages([tmp_path / "decoder" / "train_log.csv", tmp_path / "full" / "train_log.csv"])
+    assert table["stage"].tolist() == ["decoder", "full"] and table["stage_index"].tolist() == [0, 1]
+    fig = plot_learning_curves({"ae": table}, ["val_coherence_1"])
+    assert [t.get_text() for t in fig.axes[0].texts] == ["full"]
 
 
 def test_bad_logs_and_metrics_are_named(tmp_path):
