@@ -217,12 +217,13 @@ def train_diffusion(
                                autoencoder.config.latent_dim)
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
+    initial = None
+    if config.init_from:  # before the encoding: a checkpoint that does not fit fails in a second
+        initial = _initial_net(config, autoencoder.config.views, autoencoder.config.latent_dim)
     train_z = encode_latents(autoencoder, stats, train_images)
     val_z = encode_latents(autoencoder, stats, val_images)
     views, dim = train_z.shape[1:]
-    net = build_score_net(config.net_config(views, dim)).train()
-    if config.init_from:
-        net = _initial_net(config, views, dim)
+    net = initial if initial is not None else build_score_net(config.net_config(views, dim)).train()
     ema = EMA(net, config.ema_decay)
     optimizer = torch.optim.Adam(net.parameters(), lr=config.lr)
     state = TrainState(
