@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import numpy as np
 import torch
 
 from channels import channel as ch
@@ -203,8 +204,6 @@ class _IrAccumulator:
 
     def add(self, snr_db: torch.Tensor) -> torch.Tensor:
         """Receive the next version at ``snr_db`` [B, C]; returns the equivalent SNR [B, C] in dB."""
-        import numpy as np
-
         from channels.mutual_information import bit_mi, snr_for_mi
 
         self.snrs.append(torch.pow(10.0, snr_db.double() / 10.0))
@@ -226,8 +225,6 @@ def _coverage(config, rvs: tuple[int, ...]):
     """[size] int64 over the circular buffer of ``config``'s mother code (Sionna's compressed
     rate-matching buffer): bit i set where transmission i (redundancy version ``rvs[i]``, n bits
     from its start, wrapping around) covers the position."""
-    import numpy as np
-
     from channels.digital import _sionna_blocks
 
     encoder = _sionna_blocks(config).encoder

@@ -23,7 +23,7 @@ from semcom.models.autoencoder import (
 )
 from semcom.models.checkpoint import save_autoencoder
 from semcom.models.colour import srgb_to_lab
-from semcom.models.train_config import RunConfig, positive
+from semcom.models.train_config import RunConfig, check_init_design, positive
 from semcom.models.training import (
     PRECISIONS,
     TrainState,
@@ -98,9 +98,7 @@ def _initial_model(config: AutoencoderTrainConfig, views: int, channels: int, si
     from semcom.models.checkpoint import load_autoencoder
 
     model, stats, _ = load_autoencoder(config.init_from, views=views, channels=channels, image_size=size)
-    if model.config != config.model_config(views, channels, size):
-        raise SemcomError(f"init_from = {config.init_from}: its design {model.config} differs from this run's; "
-                          "allowed: a checkpoint of the same design")
+    check_init_design(config.init_from, model.config, config.model_config(views, channels, size))
     return model.train(), stats
 
 

@@ -102,6 +102,14 @@ def load_toml_config(
     return config_from_mapping(cls, data, str(path) if path is not None else "config")
 
 
+def check_init_design(init_from: str, have, want) -> None:
+    """One-line error unless the checkpoint ``init_from`` (of model config ``have``) has the
+    design ``want`` of the run that starts from it."""
+    if have != want:
+        raise SemcomError(f"init_from = {init_from}: its design {have} differs from this run's {want}; "
+                          "allowed: a checkpoint of the same design")
+
+
 def positive(where: str, **values: float) -> None:
     """Raise a one-line error if any of ``values`` is not > 0."""
     for key, value in values.items():

@@ -34,7 +34,7 @@ from semcom.errors import SemcomError, check_choice
 from semcom.models.autoencoder import LatentStats, MultiViewAutoencoder
 from semcom.models.checkpoint import save_score_net
 from semcom.models.score_net import ScoreNetConfig, build_score_net
-from semcom.models.train_config import RunConfig, positive
+from semcom.models.train_config import RunConfig, check_init_design, positive
 from semcom.models.training import (
     PRECISIONS,
     TrainState,
@@ -187,9 +187,7 @@ def _initial_net(config: DiffusionTrainConfig, views: int, latent_dim: int) -> t
     from semcom.models.checkpoint import load_score_net
 
     net, _ = load_score_net(config.init_from, views=views, latent_dim=latent_dim)
-    if net.config != config.net_config(views, latent_dim):
-        raise SemcomError(f"init_from = {config.init_from}: its design {net.config} differs from this run's "
-                          f"{config.net_config(views, latent_dim)}; allowed: a checkpoint of the same design")
+    check_init_design(config.init_from, net.config, config.net_config(views, latent_dim))
     return net.train()
 
 

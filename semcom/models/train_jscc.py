@@ -23,7 +23,7 @@ from channels.analog import AnalogLink, received_snr_db
 from channels.registry import channel_names
 from semcom.errors import SemcomError, check_choice
 from semcom.models.jscc import DeepJSCC, JSCCConfig
-from semcom.models.train_config import RunConfig
+from semcom.models.train_config import RunConfig, check_init_design
 from semcom.models.training import (
     PRECISIONS,
     TrainState,
@@ -160,9 +160,7 @@ def train_jscc(config: JSCCTrainConfig, train_images: torch.Tensor, val_images: 
     model = DeepJSCC(config.model_config(c, h)).train()
     if config.init_from:
         start, _ = load_jscc(config.init_from, channels=c, image_size=h)
-        if start.config != model.config:
-            raise SemcomError(f"init_from = {config.init_from}: its design {start.config} differs from this "
-                              "run's; allowed: a checkpoint of the same design")
+        check_init_design(config.init_from, start.config, model.config)
         model.load_state_dict(start.state_dict())
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     state = TrainState({"model": model}, optimizer, torch.Generator().manual_seed(config.seed))

@@ -54,9 +54,28 @@ def cell_id(cell: Cell, config: ExperimentConfig) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
+def _per_symbol_fading_problem(values: dict, channel) -> tuple[str, str, tuple[str, ...]] | None:
+    """(the setting, what it needs, the channels allowed) when a channel that fades per symbol
+    cannot take a cell's setting: harq_fading 'same' and mcs 'auto-csi' need one gain per packet,
+    'auto-outage' that or an effective-SINR mapping; None when it can."""
+    from channels.registry import abstraction_channels, block_channels
+
+    if channel.fading != "symbol":
+        return None
+    mcs = str(values.get("mcs"))
+    if values.get("harq_fading") == "same":
+        return "harq_fading = 'same'", "one fading gain per packet", block_channels()
+    if mcs == "auto-csi":
+        return f"mcs = {values['mcs']!r}", "one fading gain per packet", block_channels()
+    if mcs == "auto-outage" and not channel.effective_sinr:
+        return (f"mcs = {values['mcs']!r}", "one fading gain per packet or an effective-SINR mapping",
+                abstraction_channels())
+    return None
+
+
 def expand(config: ExperimentConfig) -> list[Cell]:
     """All cells of all grids, in file order, duplicates removed."""
-    from channels.registry import abstraction_channels, block_channels, get_channel
+    from channels.registry import abstraction_channels, get_channel
     from semcom.data import dataset_info
 
     num_views = dataset_info(config.data.dataset).num_views
@@ -85,13 +104,9 @@ def expand(config: ExperimentConfig) -> list[Cell]:
                         f"codeword or an effective-SINR mapping; allowed channels: {', '.join(abstraction_channels())} "
                         f"(use link_mode = 'full' for {values['channel']})"
                     )
-                if channel.fading == "symbol" and (
-                        values.get("harq_fading") == "same" or str(values.get("mcs")) == "auto-csi"
-                        or (str(values.get("mcs")) == "auto-outage" and not channel.effective_sinr)):
-                    outage = values.get("harq_fading") != "same" and str(values.get("mcs")) == "auto-outage"
-                    what = f"mcs = {values['mcs']!r}" if values.get("harq_fading") != "same" else "harq_fading = 'same'"
-                    needs, allowed = (("one fading gain per packet or an effective-SINR mapping", abstraction_channels())
-                                      if outage else ("one fading gain per packet", block_channels()))
+                problem = _per_symbol_fading_problem(values, channel)
+                if problem:
+                    what, needs, allowed = problem
                     raise SemcomError(
                         f"[[grid]] #{index + 1}: {what} needs {needs}; allowed channels: {', '.join(allowed)} "
                         f"(channel {values['channel']!r} fades per symbol)"
