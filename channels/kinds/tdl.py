@@ -53,6 +53,7 @@ CSI_MODES = ("perfect", "ls")
 SUBCARRIER_SPACINGS_KHZ = (15.0, 30.0, 60.0, 120.0)
 CYCLIC_PREFIX = 0.07  # of the FFT length, 5G's normal cyclic prefix (144 / 2048)
 CAPACITY_SAMPLES = 4096  # packets drawn (fixed seed) for the ergodic capacity
+PILOT_SEED = 0  # the QPSK pilot symbols are drawn once from this seed, the same in every process
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,12 @@ class TdlConfig:
 
 
 PROFILES = ("A", "B", "C", "D", "E")
+
+
+def qpsk_pilots(shape: tuple[int, ...], seed: int) -> np.ndarray:
+    """``shape`` complex64 QPSK symbols of unit power, (+-1 +-1j) / sqrt(2), drawn from ``seed``."""
+    signs = 1 - 2 * np.random.default_rng(seed).integers(0, 2, size=(*shape, 2))
+    return ((signs[..., 0] + 1j * signs[..., 1]) / np.sqrt(2)).astype(np.complex64)
 
 
 class LsEstimate:
@@ -184,6 +191,9 @@ class TdlOfdm(Channel):
                           subcarrier_spacing=c.subcarrier_spacing_khz * 1e3,
                           cyclic_prefix_length=max(1, round(CYCLIC_PREFIX * c.subcarriers)),
                           pilot_pattern="kronecker", pilot_ofdm_symbol_indices=list(PILOT_SYMBOLS))
+        # Sionna's Kronecker pattern draws its QPSK pilots from its global generator, so they
+        # (and every LS estimate) would change from one process to the next: fixed ones instead
+        rg.pilot_pattern.pilots = qpsk_pilots(tuple(rg.pilot_pattern.pilots.shape), PILOT_SEED)
         mask = rg.pilot_pattern.mask[0, 0].bool().flatten()  # [14 * F], symbol-major
         return _Grid(rg, LSChannelEstimator(rg, interpolation_type="lin"),
                      rg.pilot_pattern.pilots[0, 0].to(torch.complex64), mask.nonzero().squeeze(1),

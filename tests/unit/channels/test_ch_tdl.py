@@ -115,6 +115,24 @@ def test_ls_estimates_are_exact_without_noise_and_report_the_pilot_noise():
     assert 0.4 * 0.1 < mse < 0.1  # interpolation between two pilots averages their noise
 
 
+def test_pilots_and_ls_estimates_are_the_same_in_every_process():
+    """Sionna's Kronecker pattern draws random pilots from its global generator; the channel
+    fixes them, so the same generator seed gives the same LS estimate whatever ran before."""
+    from sionna.phy import config
+
+    shapes = []
+    for seed in (11, 12):  # two other global states of Sionna's generator, two fresh channels
+        config.seed = seed
+        tdl = type(get_channel("tdl-a:csi=ls"))(get_channel("tdl-a:csi=ls").config)
+        shapes.append((tdl._grid.pilots, tdl))
+    (p1, tdl1), (p2, tdl2) = shapes
+    assert torch.equal(p1, p2) and torch.allclose(p1.abs(), torch.ones(()))  # unit-modulus QPSK
+    assert set(np.round(p1.real.numpy() * np.sqrt(2)).tolist()) == {-1.0, 1.0}
+    estimates = [tdl.draw_estimate(tdl.draw_gains((4, 600), torch.Generator().manual_seed(5)),
+                                   torch.Generator().manual_seed(6)).at(5.0, 4)[0] for tdl in (tdl1, tdl2)]
+    assert torch.equal(*estimates)
+
+
 def test_full_link_decodes_and_estimation_costs_snr():
     link = DigitalLink(link_config(mcs_by_name("qpsk-1/2"), 512))
     bits = torch.randint(0, 2, (200, 488), generator=torch.Generator().manual_seed(0)).float()
