@@ -65,9 +65,8 @@ results: assets curves
 MV := results/mvshapes/training
 PM := results/polymnist/training
 curves: $(INSTALLED)
-	$(BIN)/semcom train curves --model "score net (bundled, Min-SNR-5)=$(MV)/diffusion_minsnr5_log.csv" \
-	    --model "score net without Min-SNR weights=$(MV)/diffusion_log.csv" \
-	    --model "candidate: the bundled run continued with a cosine=$(MV)/diffusion_minsnr5_long_log.csv" \
+	$(BIN)/semcom train curves --model "score net (bundled: Min-SNR-5, cosine to 25,000 steps)=$(MV)/diffusion_minsnr5_long_log.csv" \
+	    --model "score net without Min-SNR weights (constant rate)=$(MV)/diffusion_log.csv" \
 	    --out $(MV)/score_net_curves.png
 	$(BIN)/semcom train curves --model "autoencoder=$(MV)/autoencoder_log.csv" --metric val_psnr --metric val_psnr_fg \
 	    --out $(MV)/autoencoder_curves.png
