@@ -1,15 +1,15 @@
 """3GPP TDL channels (TR 38.901, Sionna's ``tr38901.TDL``) seen through an OFDM resource grid.
 
 Each packet (a view, a codeword stream) is sent on its own OFDM slots: a resource grid of 14
-OFDM symbols x ``subcarriers`` (Sionna ``ResourceGrid``) with pilots on OFDM symbols 2 and 11
-on every subcarrier (Sionna's Kronecker pilot pattern, QPSK pilots), the packet's symbols on the
-data resource elements frequency first, as 5G maps them, in as many slots as they need. The
-packet's channel is one draw of the TDL model (a new draw per packet: packets are far apart in
-time), its impulse response sampled at every OFDM symbol (Doppler) and turned into the frequency
-response of each resource element (Sionna ``cir_to_ofdm_channel``, cyclic prefix long enough,
-no inter-symbol interference). So after the FFT every data symbol sees one complex gain,
-``y = H[l, f] x + n``: the shared link (noise, scalar LMMSE equaliser, demapper, decoder) runs
-unchanged with ``fading = "symbol"``.
+OFDM symbols x ``subcarriers`` (Sionna ``ResourceGrid``) with pilots on OFDM symbols 2 and 11 on
+every subcarrier (Sionna's Kronecker pilot pattern, QPSK pilots drawn from a fixed seed), the
+packet's symbols on the data resource elements frequency first, as 5G maps them, in as many
+slots as they need. The packet's channel is one draw of the TDL model (a new draw per packet:
+packets are far apart in time), its impulse response sampled at every OFDM symbol (Doppler) and
+turned into the frequency response of each resource element (Sionna ``cir_to_ofdm_channel``,
+cyclic prefix long enough, no inter-symbol interference). So after the FFT every data symbol
+sees one complex gain, ``y = H[l, f] x + n``: the shared link (noise, scalar LMMSE equaliser,
+demapper, decoder) runs unchanged with ``fading = "symbol"``.
 
 Receiver CSI, the option ``csi``:
 
