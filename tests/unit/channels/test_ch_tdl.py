@@ -120,16 +120,17 @@ def test_pilots_and_ls_estimates_are_the_same_in_every_process():
     fixes them, so the same generator seed gives the same LS estimate whatever ran before."""
     from sionna.phy import config
 
-    shapes = []
-    for seed in (11, 12):  # two other global states of Sionna's generator, two fresh channels
+    base = get_channel("tdl-a:csi=ls")
+    channels = []
+    for seed in (11, 12):  # two other states of Sionna's global generator, a fresh channel in each
         config.seed = seed
-        tdl = type(get_channel("tdl-a:csi=ls"))(get_channel("tdl-a:csi=ls").config)
-        shapes.append((tdl._grid.pilots, tdl))
-    (p1, tdl1), (p2, tdl2) = shapes
-    assert torch.equal(p1, p2) and torch.allclose(p1.abs(), torch.ones(()))  # unit-modulus QPSK
-    assert set(np.round(p1.real.numpy() * np.sqrt(2)).tolist()) == {-1.0, 1.0}
+        channels.append(type(base)(base.config))
+        _ = channels[-1]._grid  # the pilots are drawn here
+    first, second = (tdl._grid.pilots for tdl in channels)
+    assert torch.equal(first, second) and torch.allclose(first.abs(), torch.ones(()))  # unit-modulus QPSK
+    assert set(np.round(first.real.numpy() * np.sqrt(2)).tolist()) == {-1.0, 1.0}
     estimates = [tdl.draw_estimate(tdl.draw_gains((4, 600), torch.Generator().manual_seed(5)),
-                                   torch.Generator().manual_seed(6)).at(5.0, 4)[0] for tdl in (tdl1, tdl2)]
+                                   torch.Generator().manual_seed(6)).at(5.0, 4)[0] for tdl in channels]
     assert torch.equal(*estimates)
 
 
