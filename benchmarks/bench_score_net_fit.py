@@ -51,10 +51,10 @@ def main() -> None:
     torch.set_num_threads(2)
     imputer = load_imputer("mvld", args.dataset, autoencoder_path=args.autoencoder, score_net_path=args.score_net)
     measure = DiffusionTrainConfig(dataset=args.dataset)  # the training runs' joint_prob and t_min
+    splits = {split: load_dataset(args.dataset, split, n=args.n) for split in ("train", "val")}
+    predict = judge_predictor(args.dataset, splits["train"].image_shape[1])  # the class judge, loaded once
     rows = []
-    for split in ("train", "val"):
-        data = load_dataset(args.dataset, split, n=args.n)
-        predict = judge_predictor(args.dataset, data.image_shape[1])
+    for split, data in splits.items():
         z = encode_latents(imputer.autoencoder, imputer.stats, data.images)
         coherence = validation_coherence(imputer.score_net, imputer.autoencoder, imputer.stats, z, data.labels,
                                          predict, guidance=args.guidance)
