@@ -102,12 +102,12 @@ def load_toml_config(
     return config_from_mapping(cls, data, str(path) if path is not None else "config")
 
 
-def check_init_design(init_from: str, have, want) -> None:
+def check_init_design(init_from: str, have, want, allowed: str = "a checkpoint of the same design") -> None:
     """One-line error unless the checkpoint ``init_from`` (of model config ``have``) has the
-    design ``want`` of the run that starts from it."""
+    design ``want`` of the run that starts from it; ``allowed`` says what would do."""
     if have != want:
         raise SemcomError(f"init_from = {init_from}: its design {have} differs from this run's {want}; "
-                          "allowed: a checkpoint of the same design")
+                          f"allowed: {allowed}")
 
 
 def positive(where: str, **values: float) -> None:

@@ -18,6 +18,7 @@ the autoencoder), ``train_log.csv`` and ``resume.{safetensors,json}``.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -44,6 +45,7 @@ from semcom.models.training import (
     run_training,
     try_resume,
 )
+from semcom.models.view_tokens import deepen
 from semcom.sampler_defaults import DEFAULT_GUIDANCE
 
 SCORE_NET_NAME = "score_net"
@@ -76,7 +78,8 @@ class DiffusionTrainConfig(RunConfig):
     min_snr_gamma: float = 0.0  # Min-SNR-gamma loss weights (semcom.diffusion.masked); 0 = plain
     val_coherence_objects: int = 200  # validation objects imputed from one view (0 = off)
     val_guidance: float = DEFAULT_GUIDANCE  # guidance weight of that imputation (0: unguided)
-    init_from: str = ""  # start from this score net checkpoint (same design) instead of at random: net and EMA
+    init_from: str = ""  # start from this score net checkpoint instead of at random: net and EMA (same design;
+    # view tokens: or fewer blocks, the extra ones starting as the identity after its blocks)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -183,11 +186,18 @@ def check_width_covers_latents(width: int, views: int, latent_dim: int) -> None:
 
 
 def _initial_net(config: DiffusionTrainConfig, views: int, latent_dim: int) -> torch.nn.Module:
-    """The score net of ``config.init_from`` in training mode; it must have this run's design."""
+    """The score net of ``config.init_from`` in training mode; it must have this run's design, or
+    (view tokens) the same design with fewer blocks: the run's extra blocks then start as the
+    identity after the checkpoint's (:func:`~semcom.models.view_tokens.deepen`)."""
     from semcom.models.checkpoint import load_score_net
 
     net, _ = load_score_net(config.init_from, views=views, latent_dim=latent_dim)
-    check_init_design(config.init_from, net.config, config.net_config(views, latent_dim))
+    want = config.net_config(views, latent_dim)
+    if want.arch == "view_tokens" and net.config == dataclasses.replace(want, depth=net.config.depth) \
+            and net.config.depth < want.depth:
+        net = deepen(net, build_score_net(want))
+    allowed = "a checkpoint of the same design" + (" or of fewer blocks" if want.arch == "view_tokens" else "")
+    check_init_design(config.init_from, net.config, want, allowed)
     return net.train()
 
 

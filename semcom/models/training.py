@@ -12,6 +12,7 @@ import contextlib
 import csv
 import dataclasses
 import io
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from tqdm import tqdm
 
 from semcom.errors import SemcomError
 from semcom.models.checkpoint import (
+    checkpoint_paths,
     load_checkpoint,
     optimizer_from_tensors,
     optimizer_to_tensors,
@@ -260,14 +262,42 @@ def run_training(
     return rows
 
 
+def training_stages(meta: dict[str, Any], checkpoint: str = "") -> list[dict[str, Any]] | None:
+    """The training runs behind a model of metadata ``meta`` (see :func:`run_summary`), first
+    first: [{checkpoint, steps, train_seconds}] - its own ``stages`` when stored, else its run
+    (named ``checkpoint``; "" for the run being saved) after those of its ``init_from``
+    checkpoint, read from disk; None when a checkpoint of the
+    chain cannot be read (a model started from weights that are gone)."""
+    if "stages" in meta:
+        return meta["stages"]
+    if "train_seconds" not in meta:
+        return None
+    own = {"checkpoint": checkpoint, "steps": int(meta.get("steps", 0)),
+           "train_seconds": round(float(meta["train_seconds"]), 2)}
+    init_from = meta.get("train_config", {}).get("init_from", "")
+    if not init_from:
+        return [own]
+    json_file = checkpoint_paths(init_from)[1]
+    if not json_file.is_file():
+        return None
+    earlier = training_stages(json.loads(json_file.read_text()).get("meta", {}), str(init_from))
+    return None if earlier is None else [*earlier, own]
+
+
 def run_summary(config: Any, state: TrainState, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Metadata stored with a trained model: its config, steps, wall time and last log row."""
-    return {
+    """Metadata stored with a trained model: its config, steps, wall time and last log row, and
+    (``stages``) every run of its ``init_from`` chain with its steps and wall time, so that a model
+    trained in stages records its whole cost (left out when a checkpoint of the chain is gone)."""
+    meta = {
         "train_config": dataclasses.asdict(config),
         "steps": state.step,
         "train_seconds": round(state.elapsed_s, 2),
         "final": {k: v for k, v in rows[-1].items() if k != "step"} if rows else {},
     }
+    stages = training_stages(meta)
+    if stages is not None and len(stages) > 1:
+        meta["stages"] = stages
+    return meta
 
 
 def check_view_images(images: torch.Tensor, who: str) -> tuple[int, int, int]:

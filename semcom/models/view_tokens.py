@@ -94,3 +94,23 @@ class ViewTokenScoreNet(nn.Module):
             h = block(h, c)
         shift, scale = self.out_modulation(c).chunk(2, dim=-1)
         return self.out(self.out_norm(h) * (1 + scale) + shift)
+
+
+@torch.no_grad()
+def deepen(net: ViewTokenScoreNet, deeper: ViewTokenScoreNet) -> ViewTokenScoreNet:
+    """Copy every weight of ``net`` into ``deeper`` (the same design with more blocks), whose extra
+    blocks come after the copied ones and keep their zero adaLN gates: ``deeper`` then computes
+    exactly the function of ``net`` and trains on from it (progressive stacking, with the identity
+    as the new blocks' start). Returns ``deeper``."""
+    have, want = len(net.blocks), len(deeper.blocks)
+    if want < have:
+        raise SemcomError(f"cannot deepen a score net of {have} blocks to {want}: allowed depths >= {have}")
+    source, target = net.state_dict(), deeper.state_dict()
+    extra = tuple(f"blocks.{i}." for i in range(have, want))
+    differ = [name for name in target if not name.startswith(extra)
+              and (name not in source or source[name].shape != target[name].shape)]
+    differ += [name for name in source if name not in target]
+    if differ:
+        raise SemcomError(f"cannot deepen: the two score nets differ beyond their depth (in {', '.join(differ[:3])})")
+    deeper.load_state_dict(source, strict=False)
+    return deeper

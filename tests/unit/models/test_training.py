@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from semcom.errors import SemcomError
-from semcom.models.checkpoint import load_autoencoder, load_score_net
+from semcom.models.checkpoint import load_autoencoder, load_score_net, save_checkpoint
 from semcom.models.imputer import MVLDImputer
 from semcom.models.train_autoencoder import (
     AutoencoderTrainConfig,
@@ -15,6 +15,7 @@ from semcom.models.train_autoencoder import (
 )
 from semcom.models.train_config import RunConfig, learning_rate, load_toml_config
 from semcom.models.train_diffusion import DiffusionTrainConfig, train_diffusion
+from semcom.models.training import training_stages
 from tests.conftest import EXPERIMENTS_DIR
 
 
@@ -173,11 +174,48 @@ def test_a_score_net_can_start_from_a_trained_one_of_the_same_design(tmp_path):
     for name, value in source.state_dict().items():
         torch.testing.assert_close(net.state_dict()[name], value, atol=1e-6, rtol=0, msg=name)
     assert meta["train_config"]["init_from"] == str(first)
+    assert [(stage["checkpoint"], stage["steps"]) for stage in meta["stages"]] == [(str(first), 30), ("", 10)]
+    assert meta["stages"][-1]["train_seconds"] == meta["train_seconds"]
     logs = [list(csv.DictReader((tmp_path / run / "train_log.csv").open())) for run in ("first", "warm")]
     assert float(logs[1][0]["val_loss_ema"]) == pytest.approx(float(logs[0][-1]["val_loss_ema"]), abs=1e-5)
     wider = DiffusionTrainConfig(lr=1e-3, steps=5, init_from=str(first), **{**common, "width": 48})
     with pytest.raises(SemcomError, match="allowed: a checkpoint of the same design"):
         train_diffusion(wider, ae, stats, train, val, tmp_path / "wider", progress=False)
+
+
+def test_training_stages_follow_the_init_from_chain_and_give_up_when_a_link_is_gone(tmp_path):
+    first = {"steps": 100, "train_seconds": 60.0, "train_config": {"init_from": ""}}
+    save_checkpoint(tmp_path / "first", "score_net", {"w": torch.zeros(1)}, {}, first)
+    second = {"steps": 50, "train_seconds": 30.0, "train_config": {"init_from": str(tmp_path / "first")}}
+    assert training_stages(second) == [{"checkpoint": str(tmp_path / "first"), "steps": 100, "train_seconds": 60.0},
+                                       {"checkpoint": "", "steps": 50, "train_seconds": 30.0}]
+    stored = {**second, "stages": [{"checkpoint": "elsewhere", "steps": 1, "train_seconds": 1.0}]}
+    assert training_stages(stored) == stored["stages"]  # what the checkpoint recorded wins
+    gone = {**second, "train_config": {"init_from": str(tmp_path / "gone")}}
+    assert training_stages(gone) is None and training_stages({}) is None
+
+
+def test_a_view_token_score_net_can_start_from_a_shallower_one(tmp_path):
+    """init_from a view-token checkpoint with fewer blocks: the run's extra blocks start as the
+    identity, so its first validation loss is the checkpoint's; more blocks in the checkpoint
+    than in the run is named in one line."""
+    train, val = _toy_images(64, 0), _toy_images(16, 1)
+    ae_path = train_autoencoder(AutoencoderTrainConfig(steps=20, checkpoint_every=20, **AE_SMALL),
+                                train, val, tmp_path / "ae", progress=False)
+    ae, stats, _ = load_autoencoder(ae_path)
+    common = dict(autoencoder=str(ae_path), arch="view_tokens", width=32, heads=2, time_dim=16, batch_size=32,
+                  n_val=16, val_every=10, checkpoint_every=10, ema_decay=0.9)
+    first = train_diffusion(DiffusionTrainConfig(lr=1e-3, steps=30, depth=1, **common), ae, stats, train, val,
+                            tmp_path / "first", progress=False)
+    start = DiffusionTrainConfig(lr=1e-12, lr_final=1e-12, steps=10, depth=3, init_from=str(first), **common)
+    deeper, _ = load_score_net(train_diffusion(start, ae, stats, train, val, tmp_path / "deep", progress=False))
+    assert deeper.config.depth == 3
+    logs = [list(csv.DictReader((tmp_path / run / "train_log.csv").open())) for run in ("first", "deep")]
+    assert float(logs[1][0]["val_loss_ema"]) == pytest.approx(float(logs[0][-1]["val_loss_ema"]), abs=1e-5)
+    shallower = DiffusionTrainConfig(lr=1e-3, steps=5, depth=1, init_from=str(tmp_path / "deep" / "score_net"),
+                                     **common)
+    with pytest.raises(SemcomError, match="allowed: a checkpoint of the same design or of fewer blocks"):
+        train_diffusion(shallower, ae, stats, train, val, tmp_path / "shallow", progress=False)
 
 
 def test_toml_configs_are_typed_and_validated(tmp_path):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import torch
 
 from semcom.errors import SemcomError
 from semcom.models.checkpoint import load_score_net, save_score_net
 from semcom.models.score_net import ScoreNetConfig, build_score_net
-from semcom.models.view_tokens import fourier_features
+from semcom.models.view_tokens import deepen, fourier_features
 
 CFG = ScoreNetConfig(views=3, latent_dim=4, width=32, time_dim=16, arch="view_tokens", depth=2, heads=4)
 
@@ -71,3 +73,23 @@ def test_checkpoint_round_trip_keeps_the_design(tmp_path):
     loaded, _ = load_score_net(tmp_path / "net", views=3, latent_dim=4)
     z, tau = torch.randn(2, 3, 4), torch.rand(2, 3)
     assert loaded.config.arch == "view_tokens" and torch.equal(loaded(z, tau), net(z, tau))
+
+
+def test_a_deepened_net_computes_the_same_function_and_its_new_blocks_train():
+    """deepen: the extra blocks start with zero adaLN gates, so the output is unchanged to the
+    last bit; a gradient step moves the new blocks (their gates get a gradient)."""
+    small = _randomise(build_score_net(CFG)).eval()
+    big = deepen(small, build_score_net(replace(CFG, depth=4))).eval()
+    z, tau = torch.randn(6, 3, 4), torch.rand(6, 3)
+    assert torch.equal(big(z, tau), small(z, tau))
+    big.train()
+    big(z, tau).square().sum().backward()
+    assert big.blocks[3].modulation.weight.grad.abs().sum() > 0
+
+
+def test_deepen_names_what_does_not_fit():
+    small = build_score_net(CFG)
+    with pytest.raises(SemcomError, match="allowed depths >= 2"):
+        deepen(small, build_score_net(replace(CFG, depth=1)))
+    with pytest.raises(SemcomError, match="differ beyond their depth"):
+        deepen(small, build_score_net(replace(CFG, depth=3, width=64)))
