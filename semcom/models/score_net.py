@@ -32,7 +32,8 @@ class ScoreNetConfig:
     views, latent_dim: V and D of the latents; arch: one of :data:`ARCHITECTURES`;
     width: channels of the first level (``mlp_unet``) or of each token (``view_tokens``);
     levels: number of down/up levels, the width halving per level (``mlp_unet``);
-    depth, heads: transformer blocks and attention heads (``view_tokens``);
+    depth, heads: transformer blocks and attention heads (``view_tokens``); embed_hidden: hidden
+    units of the nonlinear token reader added to the linear one (``view_tokens``; 0 = none);
     time_dim: size of the time embedding; groups: GroupNorm groups (``mlp_unet``);
     dropout: inside the blocks. ``arch`` defaults to ``mlp_unet`` so that checkpoints written
     before it existed load as the design they hold.
@@ -48,17 +49,19 @@ class ScoreNetConfig:
     arch: str = "mlp_unet"
     depth: int = 6
     heads: int = 4
+    embed_hidden: int = 0
 
     def __post_init__(self) -> None:
         if self.views < 1 or self.latent_dim < 1:
             raise SemcomError(f"score net needs views >= 1 and latent_dim >= 1, got {self}")
         check_choice("score net arch", self.arch, ARCHITECTURES)
         if self.arch == "view_tokens":
-            if self.depth < 1 or self.heads < 1 or self.width % self.heads or self.time_dim % 2:
+            if self.depth < 1 or self.heads < 1 or self.width % self.heads or self.time_dim % 2 \
+                    or self.embed_hidden < 0:
                 raise SemcomError(
-                    f"view-token score net needs depth >= 1, width divisible by heads and an even "
-                    f"time_dim; got depth {self.depth}, width {self.width}, heads {self.heads}, "
-                    f"time_dim {self.time_dim}"
+                    f"view-token score net needs depth >= 1, width divisible by heads, an even "
+                    f"time_dim and embed_hidden >= 0; got depth {self.depth}, width {self.width}, "
+                    f"heads {self.heads}, time_dim {self.time_dim}, embed_hidden {self.embed_hidden}"
                 )
             return
         if self.levels < 1:
@@ -157,6 +160,7 @@ def build_score_net(config: ScoreNetConfig) -> nn.Module:
         heads=config.heads,
         time_dim=config.time_dim,
         dropout=config.dropout,
+        embed_hidden=config.embed_hidden,
     )
     net.config = config
     return net

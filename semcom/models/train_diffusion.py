@@ -45,7 +45,7 @@ from semcom.models.training import (
     run_training,
     try_resume,
 )
-from semcom.models.view_tokens import deepen
+from semcom.models.view_tokens import grow
 from semcom.sampler_defaults import DEFAULT_GUIDANCE
 
 SCORE_NET_NAME = "score_net"
@@ -62,6 +62,7 @@ class DiffusionTrainConfig(RunConfig):
     width: int = 512
     depth: int = 6  # transformer blocks (view_tokens)
     heads: int = 4  # attention heads (view_tokens)
+    embed_hidden: int = 0  # hidden units of the nonlinear token reader (view_tokens; 0 = none)
     levels: int = 3
     time_dim: int = 128
     groups: int = 8
@@ -79,7 +80,7 @@ class DiffusionTrainConfig(RunConfig):
     val_coherence_objects: int = 200  # validation objects imputed from one view (0 = off)
     val_guidance: float = DEFAULT_GUIDANCE  # guidance weight of that imputation (0: unguided)
     init_from: str = ""  # start from this score net checkpoint instead of at random: net and EMA (same design;
-    # view tokens: or fewer blocks, the extra ones starting as the identity after its blocks)
+    # view tokens: or fewer blocks and/or no token reader, the new parts starting as the identity)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -109,6 +110,7 @@ class DiffusionTrainConfig(RunConfig):
             arch=self.arch,
             depth=self.depth,
             heads=self.heads,
+            embed_hidden=self.embed_hidden,
         )
 
 
@@ -187,16 +189,19 @@ def check_width_covers_latents(width: int, views: int, latent_dim: int) -> None:
 
 def _initial_net(config: DiffusionTrainConfig, views: int, latent_dim: int) -> torch.nn.Module:
     """The score net of ``config.init_from`` in training mode; it must have this run's design, or
-    (view tokens) the same design with fewer blocks: the run's extra blocks then start as the
-    identity after the checkpoint's (:func:`~semcom.models.view_tokens.deepen`)."""
+    (view tokens) the same design with fewer blocks and/or without the token reader: the run's
+    new parts then start as the identity (:func:`~semcom.models.view_tokens.grow`)."""
     from semcom.models.checkpoint import load_score_net
 
     net, _ = load_score_net(config.init_from, views=views, latent_dim=latent_dim)
     want = config.net_config(views, latent_dim)
-    if want.arch == "view_tokens" and net.config == dataclasses.replace(want, depth=net.config.depth) \
-            and net.config.depth < want.depth:
-        net = deepen(net, build_score_net(want))
-    allowed = "a checkpoint of the same design" + (" or of fewer blocks" if want.arch == "view_tokens" else "")
+    have = net.config
+    if want.arch == "view_tokens" and have != want \
+            and have == dataclasses.replace(want, depth=have.depth, embed_hidden=have.embed_hidden) \
+            and have.depth <= want.depth and have.embed_hidden in (0, want.embed_hidden):
+        net = grow(net, build_score_net(want))
+    allowed = "a checkpoint of the same design" + (
+        " or of fewer blocks and/or no token reader" if want.arch == "view_tokens" else "")
     check_init_design(config.init_from, net.config, want, allowed)
     return net.train()
 

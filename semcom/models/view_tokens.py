@@ -4,7 +4,8 @@ Input: z_t [B, V, D] and the multi-time vector tau [B, V] (each view's own diffu
 an observed view). Each view's latent becomes a token ``Linear(D -> W)`` plus a learned view
 embedding; each view's time enters its own token through adaptive layer norm (DiT's adaLN-Zero,
 Peebles and Xie 2023): Fourier features of tau_v -> MLP -> per-token shift, scale and gate of
-every block. Blocks are pre-norm self-attention across the V tokens and a GELU MLP, weights
+every block (with ``embed_hidden``, a GELU MLP of the latent is added to the token: a
+nonlinear reader of the view). Blocks are pre-norm self-attention across the V tokens and a GELU MLP, weights
 shared across views. The gates and the output layer start at zero, so every block starts as the
 identity and the untrained network predicts -eps = 0 (as :class:`~semcom.models.score_net.ScoreNet`).
 
@@ -67,10 +68,19 @@ class ViewTokenScoreNet(nn.Module):
         heads: int,
         time_dim: int,
         dropout: float = 0.0,
+        embed_hidden: int = 0,
     ) -> None:
         super().__init__()
         self.views, self.latent_dim, self.time_dim = views, latent_dim, time_dim
         self.embed = nn.Linear(latent_dim, width)
+        # a nonlinear reader of each view's latent beside the linear one (0: none); its output
+        # layer starts at zero, so adding it to a trained net leaves the net's function unchanged
+        self.embed_mlp = None
+        if embed_hidden:
+            self.embed_mlp = nn.Sequential(nn.Linear(latent_dim, embed_hidden), nn.GELU(),
+                                           nn.Linear(embed_hidden, width))
+            nn.init.zeros_(self.embed_mlp[-1].weight)
+            nn.init.zeros_(self.embed_mlp[-1].bias)
         self.view_embed = nn.Parameter(torch.randn(views, width) * 0.02)
         self.time_mlp = nn.Sequential(nn.Linear(time_dim, time_dim), nn.SiLU(), nn.Linear(time_dim, time_dim))
         self.blocks = nn.ModuleList(AdaptiveBlock(width, heads, time_dim, dropout=dropout) for _ in range(depth))
@@ -90,6 +100,8 @@ class ViewTokenScoreNet(nn.Module):
             )
         c = torch.nn.functional.silu(self.time_mlp(fourier_features(tau, self.time_dim).to(z_t.dtype)))
         h = self.embed(z_t) + self.view_embed
+        if self.embed_mlp is not None:
+            h = h + self.embed_mlp(z_t)
         for block in self.blocks:
             h = block(h, c)
         shift, scale = self.out_modulation(c).chunk(2, dim=-1)
@@ -97,20 +109,24 @@ class ViewTokenScoreNet(nn.Module):
 
 
 @torch.no_grad()
-def deepen(net: ViewTokenScoreNet, deeper: ViewTokenScoreNet) -> ViewTokenScoreNet:
-    """Copy every weight of ``net`` into ``deeper`` (the same design with more blocks), whose extra
-    blocks come after the copied ones and keep their zero adaLN gates: ``deeper`` then computes
-    exactly the function of ``net`` and trains on from it (progressive stacking, with the identity
-    as the new blocks' start). Returns ``deeper``."""
-    have, want = len(net.blocks), len(deeper.blocks)
+def grow(net: ViewTokenScoreNet, bigger: ViewTokenScoreNet) -> ViewTokenScoreNet:
+    """Copy every weight of ``net`` into ``bigger``: the same design with more blocks (after the
+    copied ones) and/or a nonlinear token reader (``embed_hidden``) where ``net`` has none. The
+    new parts keep their zero output layers (adaLN-Zero gates, the reader's last layer), so
+    ``bigger`` computes exactly the function of ``net`` and trains on from it (progressive
+    growing with the identity as the new parts' start). Returns ``bigger``."""
+    have, want = len(net.blocks), len(bigger.blocks)
     if want < have:
-        raise SemcomError(f"cannot deepen a score net of {have} blocks to {want}: allowed depths >= {have}")
-    source, target = net.state_dict(), deeper.state_dict()
-    extra = tuple(f"blocks.{i}." for i in range(have, want))
-    differ = [name for name in target if not name.startswith(extra)
+        raise SemcomError(f"cannot grow a score net of {have} blocks to {want}: allowed depths >= {have}")
+    if net.embed_mlp is not None and bigger.embed_mlp is None:
+        raise SemcomError("cannot grow a score net with a token reader (embed_hidden) into one without")
+    source, target = net.state_dict(), bigger.state_dict()
+    new = (*(f"blocks.{i}." for i in range(have, want)), *(("embed_mlp.",) if net.embed_mlp is None else ()))
+    differ = [name for name in target if not name.startswith(new)
               and (name not in source or source[name].shape != target[name].shape)]
     differ += [name for name in source if name not in target]
     if differ:
-        raise SemcomError(f"cannot deepen: the two score nets differ beyond their depth (in {', '.join(differ[:3])})")
-    deeper.load_state_dict(source, strict=False)
-    return deeper
+        raise SemcomError(f"cannot grow: the two score nets differ beyond their depth and token reader "
+                          f"(in {', '.join(differ[:3])})")
+    bigger.load_state_dict(source, strict=False)
+    return bigger

@@ -10,7 +10,7 @@ import torch
 from semcom.errors import SemcomError
 from semcom.models.checkpoint import load_score_net, save_score_net
 from semcom.models.score_net import ScoreNetConfig, build_score_net
-from semcom.models.view_tokens import deepen, fourier_features
+from semcom.models.view_tokens import fourier_features, grow
 
 CFG = ScoreNetConfig(views=3, latent_dim=4, width=32, time_dim=16, arch="view_tokens", depth=2, heads=4)
 
@@ -75,21 +75,25 @@ def test_checkpoint_round_trip_keeps_the_design(tmp_path):
     assert loaded.config.arch == "view_tokens" and torch.equal(loaded(z, tau), net(z, tau))
 
 
-def test_a_deepened_net_computes_the_same_function_and_its_new_blocks_train():
-    """deepen: the extra blocks start with zero adaLN gates, so the output is unchanged to the
-    last bit; a gradient step moves the new blocks (their gates get a gradient)."""
+@pytest.mark.parametrize("bigger", [dict(depth=4), dict(embed_hidden=8), dict(depth=3, embed_hidden=8)])
+def test_a_grown_net_computes_the_same_function_and_its_new_parts_train(bigger):
+    """grow: the extra blocks start with zero adaLN gates and the token reader with a zero output
+    layer, so the output is unchanged to the last bit; a gradient step reaches the new parts."""
     small = _randomise(build_score_net(CFG)).eval()
-    big = deepen(small, build_score_net(replace(CFG, depth=4))).eval()
+    big = grow(small, build_score_net(replace(CFG, **bigger))).eval()
     z, tau = torch.randn(6, 3, 4), torch.rand(6, 3)
     assert torch.equal(big(z, tau), small(z, tau))
     big.train()
     big(z, tau).square().sum().backward()
-    assert big.blocks[3].modulation.weight.grad.abs().sum() > 0
+    new = big.blocks[-1].modulation if "depth" in bigger else big.embed_mlp[-1]
+    assert new.weight.grad.abs().sum() > 0
 
 
-def test_deepen_names_what_does_not_fit():
+def test_grow_names_what_does_not_fit():
     small = build_score_net(CFG)
     with pytest.raises(SemcomError, match="allowed depths >= 2"):
-        deepen(small, build_score_net(replace(CFG, depth=1)))
-    with pytest.raises(SemcomError, match="differ beyond their depth"):
-        deepen(small, build_score_net(replace(CFG, depth=3, width=64)))
+        grow(small, build_score_net(replace(CFG, depth=1)))
+    with pytest.raises(SemcomError, match="differ beyond their depth and token reader"):
+        grow(small, build_score_net(replace(CFG, depth=3, width=64)))
+    with pytest.raises(SemcomError, match="into one without"):
+        grow(build_score_net(replace(CFG, embed_hidden=8)), small)
