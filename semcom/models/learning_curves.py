@@ -84,14 +84,14 @@ def plot_learning_curves(curves: Mapping[str, pd.DataFrame], metrics: Sequence[s
                 continue
             colour = f"C{i}"
             rows = table.dropna(subset=[metric])
-            ax.plot(rows["hours"], rows[metric], marker=".", color=colour, label=label)
+            ax.plot(rows["hours"], rows[metric], marker=".", color=colour, label=label, zorder=3)
             stages = table.groupby("stage_index")
             ends, names = stages["hours"].max(), stages["stage"].first()
             for end, stage in zip(ends.iloc[:-1], names.iloc[1:], strict=True):  # where each later stage begins
                 ax.axvline(end, color=colour, linestyle=":", linewidth=1)
                 ax.annotate(stage.removesuffix("_log"), (end, 1.0), xycoords=("data", "axes fraction"),
                             xytext=(2, -4), textcoords="offset points", rotation=90, va="top",
-                            fontsize=7, color=colour, bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 0.5})
+                            fontsize=7, color=colour, alpha=0.8, zorder=1)  # behind the curves: no point hidden
         if metric.startswith("val_coherence"):
             ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_xlabel("training wall time [h]")
