@@ -1,7 +1,7 @@
 """Does a score net underfit or overfit? Its loss and coherence on objects it trained on against
 objects it never saw.
 
-    python benchmarks/bench_score_net_fit.py [--dataset polymnist] [--score-net PATH]
+    python benchmarks/bench_score_net_fit.py [--dataset polymnist] [--score-net PATH [PATH ...]]
         [--autoencoder PATH] [--n 500] [--guidance 2]
 
 The first n objects of the ``train`` split (object i depends only on the seed, the split and i,
@@ -12,7 +12,8 @@ imputed from one observed view (view i mod V of object i, the receiver's sampler
 weight ``--guidance``, judged by the bundled class judge; ``validation_coherence``). A net that
 scores much better on its training objects has memorised them (more data or regularisation
 would help); one that scores the same on both is limited by its capacity or its training time.
-Rows go to results/<dataset>/score_net_fit.csv.
+Several ``--score-net`` checkpoints (of one autoencoder) are measured on the same objects and
+draws, a row pair each. Rows go to results/<dataset>/score_net_fit.csv (or ``--out``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ COLUMNS = ("score_net", "split", "n", "loss", "guidance", "coherence_1")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dataset", default="polymnist", choices=("mvshapes", "polymnist"))
-    parser.add_argument("--score-net", default=None, help="checkpoint [default: the bundled one]")
+    parser.add_argument("--score-net", nargs="+", default=[None], help="checkpoints [default: the bundled one]")
     parser.add_argument("--autoencoder", default=None, help="checkpoint [default: the bundled one]")
     parser.add_argument("--n", type=int, default=500)
     parser.add_argument("--guidance", type=float, default=1.0)
@@ -49,19 +50,20 @@ def main() -> None:
     from semcom.system.imputers import load_imputer
 
     torch.set_num_threads(2)
-    imputer = load_imputer("mvld", args.dataset, autoencoder_path=args.autoencoder, score_net_path=args.score_net)
     measure = DiffusionTrainConfig(dataset=args.dataset)  # the training runs' joint_prob and t_min
     splits = {split: load_dataset(args.dataset, split, n=args.n) for split in ("train", "val")}
     predict = judge_predictor(args.dataset, splits["train"].image_shape[1])  # the class judge, loaded once
     rows = []
-    for split, data in splits.items():
-        z = encode_latents(imputer.autoencoder, imputer.stats, data.images)
-        coherence = validation_coherence(imputer.score_net, imputer.autoencoder, imputer.stats, z, data.labels,
-                                         predict, guidance=args.guidance)
-        rows.append({"score_net": args.score_net or "bundled", "split": split, "n": args.n,
-                     "loss": round(validation_loss(imputer.score_net, z, measure), 5), "guidance": args.guidance,
-                     "coherence_1": round(coherence, 4)})
-        print(rows[-1], flush=True)
+    for path in args.score_net:
+        imputer = load_imputer("mvld", args.dataset, autoencoder_path=args.autoencoder, score_net_path=path)
+        for split, data in splits.items():
+            z = encode_latents(imputer.autoencoder, imputer.stats, data.images)
+            coherence = validation_coherence(imputer.score_net, imputer.autoencoder, imputer.stats, z, data.labels,
+                                             predict, guidance=args.guidance)
+            rows.append({"score_net": path or "bundled", "split": split, "n": args.n,
+                         "loss": round(validation_loss(imputer.score_net, z, measure), 5),
+                         "guidance": args.guidance, "coherence_1": round(coherence, 4)})
+            print(rows[-1], flush=True)
     out = args.out or ROOT / "results" / args.dataset / "score_net_fit.csv"
     write_csv(out, COLUMNS, rows)
     print(f"wrote {out}")
