@@ -50,6 +50,11 @@ VARIANTS = {
     # embedding, its output layer starting at zero
     "reader_depth4": {"arch": "view_tokens", "width": 192, "depth": 4, "heads": 4, "lr": 3e-4,
                       "min_snr_gamma": 5.0, "embed_hidden": 512},
+    # the reader from scratch, beside the same net without it (run on the bundled autoencoder's
+    # latents with --autoencoder; view_tokens above ran on the first encoder's)
+    "scratch_plain": {"arch": "view_tokens", "width": 192, "depth": 4, "heads": 4, "lr": 5e-4},
+    "scratch_reader": {"arch": "view_tokens", "width": 192, "depth": 4, "heads": 4, "lr": 5e-4,
+                       "embed_hidden": 512},
     # loss weight on the noisiest times, where a missing view's class is decided: Min-SNR-1
     "continued_minsnr1": {"arch": "view_tokens", "width": 192, "depth": 4, "heads": 4, "lr": 3e-4,
                           "min_snr_gamma": 1.0},

@@ -262,25 +262,27 @@ def run_training(
     return rows
 
 
-def training_stages(meta: dict[str, Any], checkpoint: str = "") -> list[dict[str, Any]] | None:
-    """The training runs behind a model of metadata ``meta`` (see :func:`run_summary`), first
-    first: [{checkpoint, steps, train_seconds}] - its own ``stages`` when stored, else its run
+def training_stages(meta: dict[str, Any], checkpoint: str = "", _seen: frozenset = frozenset()
+                    ) -> list[dict[str, Any]] | None:
+    """The training runs behind a model of metadata ``meta`` (see :func:`run_summary`), earliest
+    first: [{checkpoint, steps, train_seconds}]. Its own ``stages`` when stored, else its run
     (named ``checkpoint``; "" for the run being saved) after those of its ``init_from``
-    checkpoint, read from disk; None when a checkpoint of the
-    chain cannot be read (a model started from weights that are gone)."""
+    checkpoint, read from disk. None when a checkpoint of the chain cannot be read (a model
+    started from weights that are gone) or the chain comes back to itself."""
     if "stages" in meta:
         return meta["stages"]
     if "train_seconds" not in meta:
         return None
     own = {"checkpoint": checkpoint, "steps": int(meta.get("steps", 0)),
            "train_seconds": round(float(meta["train_seconds"]), 2)}
-    init_from = meta.get("train_config", {}).get("init_from", "")
+    init_from = str(meta.get("train_config", {}).get("init_from", ""))
     if not init_from:
         return [own]
     json_file = checkpoint_paths(init_from)[1]
-    if not json_file.is_file():
+    if not json_file.is_file() or json_file.resolve() in _seen:
         return None
-    earlier = training_stages(json.loads(json_file.read_text()).get("meta", {}), str(init_from))
+    earlier = training_stages(json.loads(json_file.read_text()).get("meta", {}), init_from,
+                              _seen | {json_file.resolve()})
     return None if earlier is None else [*earlier, own]
 
 

@@ -5,8 +5,8 @@ an observed view). Each view's latent becomes a token ``Linear(D -> W)`` plus a 
 embedding; each view's time enters its own token through adaptive layer norm (DiT's adaLN-Zero,
 Peebles and Xie 2023): Fourier features of tau_v -> MLP -> per-token shift, scale and gate of
 every block (with ``embed_hidden``, a GELU MLP of the latent is added to the token: a
-nonlinear reader of the view). Blocks are pre-norm self-attention across the V tokens and a GELU MLP, weights
-shared across views. The gates and the output layer start at zero, so every block starts as the
+nonlinear reader of the view). Blocks are pre-norm self-attention across the V tokens and a GELU
+MLP, weights shared across views. The gates and the output layer start at zero, so every block starts as the
 identity and the untrained network predicts -eps = 0 (as :class:`~semcom.models.score_net.ScoreNet`).
 
 Output: [B, V, D], the prediction of -eps. Permuting the views together with their embeddings

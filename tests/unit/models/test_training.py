@@ -193,6 +193,9 @@ def test_training_stages_follow_the_init_from_chain_and_give_up_when_a_link_is_g
     assert training_stages(stored) == stored["stages"]  # what the checkpoint recorded wins
     gone = {**second, "train_config": {"init_from": str(tmp_path / "gone")}}
     assert training_stages(gone) is None and training_stages({}) is None
+    itself = {"steps": 1, "train_seconds": 1.0, "train_config": {"init_from": str(tmp_path / "loop")}}
+    save_checkpoint(tmp_path / "loop", "score_net", {"w": torch.zeros(1)}, {}, itself)
+    assert training_stages(itself) is None  # a chain that comes back to itself ends, unread
 
 
 def test_a_view_token_score_net_can_start_from_a_shallower_one(tmp_path):
