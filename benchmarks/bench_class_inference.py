@@ -1,7 +1,7 @@
 """Where does coherence from one view get lost: in the latent, or in the score net's inference?
 
     python benchmarks/bench_class_inference.py [--dataset polymnist] [--n 1000] [--n-probe 10000]
-        [--guidance 2] [--score-net PATH] [--autoencoder PATH]
+        [--guidance 2] [--score-net PATH] [--autoencoder PATH] [--out CSV] [--plot-only]
 
 Three measures on the first n objects of the ``test`` split, per view:
 
@@ -25,6 +25,7 @@ the probe and reconstruction accuracies to ``.png``.
 from __future__ import annotations
 
 import argparse
+import csv
 from pathlib import Path
 
 from bench_common import write_csv
@@ -115,7 +116,18 @@ def main() -> None:
     parser.add_argument("--score-net", default=None, help="checkpoint [default: the bundled one]")
     parser.add_argument("--autoencoder", default=None, help="checkpoint [default: the bundled one]")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--plot-only", action="store_true", help="redraw the .png from the --out table")
     args = parser.parse_args()
+    out = args.out or ROOT / "results" / args.dataset / "class_inference.csv"
+    title = (f"{args.dataset}, score net {args.score_net or 'bundled'}: {args.n} test objects, "
+             f"guidance {args.guidance:g}")
+    if args.plot_only:
+        with out.open() as handle:
+            rows = [{**r, "source": int(r["source"]), "target": int(r["target"]), "accuracy": float(r["accuracy"])}
+                    for r in csv.DictReader(handle)]
+        plot(rows, 1 + max(r["source"] for r in rows), out.with_suffix(".png"), title)
+        print(f"wrote {out.with_suffix('.png')}")
+        return
     if args.n < 1 or args.n_probe < 1:
         parser.error(f"--n and --n-probe must be >= 1, got {args.n} and {args.n_probe}")
 
@@ -156,10 +168,8 @@ def main() -> None:
             z = imputer.impute_latents(test_z, observed, torch.Generator().manual_seed(0))
             add("imputed", (predict(imputer.decode(z)) == test.labels[:, None]).float().mean(0), source=source)
         print(f"imputed from view {source}:", [r["accuracy"] for r in rows[-views:]], flush=True)
-    out = args.out or ROOT / "results" / args.dataset / "class_inference.csv"
     write_csv(out, COLUMNS, rows)
-    plot(rows, views, out.with_suffix(".png"),
-         f"{args.dataset}: {args.n} test objects, guidance {args.guidance:g}")
+    plot(rows, views, out.with_suffix(".png"), title)
     print(f"wrote {out} and {out.with_suffix('.png')}")
 
 
