@@ -28,7 +28,7 @@ import argparse
 import csv
 from pathlib import Path
 
-from bench_common import write_csv
+from bench_common import add_receiver_args, write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = ("measure", "source", "target", "n", "accuracy")
@@ -109,12 +109,10 @@ def plot(rows: list[dict], views: int, out: Path, title: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dataset", default="polymnist", choices=("mvshapes", "polymnist"))
+    add_receiver_args(parser, "polymnist")
     parser.add_argument("--n", type=int, default=1000, help="test objects")
     parser.add_argument("--n-probe", type=int, default=10000, help="train objects the probes learn from")
     parser.add_argument("--guidance", type=float, default=1.0)
-    parser.add_argument("--score-net", default=None, help="checkpoint [default: the bundled one]")
-    parser.add_argument("--autoencoder", default=None, help="checkpoint [default: the bundled one]")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--plot-only", action="store_true", help="redraw the .png from the --out table")
     args = parser.parse_args()

@@ -17,6 +17,18 @@ def toml_text(data: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def add_receiver_args(parser: argparse.ArgumentParser, dataset: str, score_nets: str | None = None) -> None:
+    """``--dataset`` (default ``dataset``), ``--score-net`` and ``--autoencoder`` (default: the
+    bundled checkpoints); ``score_nets`` = "+" or "*" takes several score nets, a list."""
+    parser.add_argument("--dataset", default=dataset, choices=("mvshapes", "polymnist"))
+    if score_nets:
+        parser.add_argument("--score-net", nargs=score_nets, default=[None],
+                            help="checkpoint(s) [default: the bundled one]")
+    else:
+        parser.add_argument("--score-net", default=None, help="checkpoint [default: the bundled one]")
+    parser.add_argument("--autoencoder", default=None, help="checkpoint [default: the bundled one]")
+
+
 def chosen_variants(parser: argparse.ArgumentParser, args: argparse.Namespace, variants: dict) -> list[str]:
     """The names in ``args.variants`` (comma-separated); a parser error for an unknown one or a
     budget ``args.minutes`` <= 0."""

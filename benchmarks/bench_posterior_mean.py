@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench_common import write_csv
+from bench_common import add_receiver_args, write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = ("score_net", "n", "observed_view", "samples_averaged", "nfe", "psnr")
@@ -27,9 +27,7 @@ COLUMNS = ("score_net", "n", "observed_view", "samples_averaged", "nfe", "psnr")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dataset", default="mvshapes", choices=("mvshapes", "polymnist"))
-    parser.add_argument("--score-net", nargs="*", default=[None], help="checkpoint(s) [default: the bundled one]")
-    parser.add_argument("--autoencoder", default=None)
+    add_receiver_args(parser, "mvshapes", score_nets="*")
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--k", type=int, default=4)
     parser.add_argument("--observed", type=int, default=0)

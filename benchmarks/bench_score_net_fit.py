@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench_common import write_csv
+from bench_common import add_receiver_args, write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = ("score_net", "split", "n", "loss", "guidance", "coherence_1")
@@ -29,9 +29,7 @@ COLUMNS = ("score_net", "split", "n", "loss", "guidance", "coherence_1")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dataset", default="polymnist", choices=("mvshapes", "polymnist"))
-    parser.add_argument("--score-net", nargs="+", default=[None], help="checkpoints [default: the bundled one]")
-    parser.add_argument("--autoencoder", default=None, help="checkpoint [default: the bundled one]")
+    add_receiver_args(parser, "polymnist", score_nets="+")
     parser.add_argument("--n", type=int, default=500)
     parser.add_argument("--guidance", type=float, default=1.0)
     parser.add_argument("--out", type=Path, default=None)
