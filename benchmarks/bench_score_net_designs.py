@@ -55,6 +55,10 @@ VARIANTS = {
     "scratch_plain": {"arch": "view_tokens", "width": 192, "depth": 4, "heads": 4, "lr": 5e-4},
     "scratch_reader": {"arch": "view_tokens", "width": 192, "depth": 4, "heads": 4, "lr": 5e-4,
                        "embed_hidden": 512},
+    # the reader from scratch in a wider net (width 256): is the rest of the class lost in reading
+    # each view's latent or in carrying it across views?
+    "scratch_reader_w256": {"arch": "view_tokens", "width": 256, "depth": 4, "heads": 4, "lr": 5e-4,
+                            "embed_hidden": 512},
     # loss weight on the noisiest times, where a missing view's class is decided: Min-SNR-1
     "continued_minsnr1": {"arch": "view_tokens", "width": 192, "depth": 4, "heads": 4, "lr": 3e-4,
                           "min_snr_gamma": 1.0},
