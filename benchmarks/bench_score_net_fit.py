@@ -51,11 +51,14 @@ def main() -> None:
     measure = DiffusionTrainConfig(dataset=args.dataset)  # the training runs' joint_prob and t_min
     splits = {split: load_dataset(args.dataset, split, n=args.n) for split in ("train", "val")}
     predict = judge_predictor(args.dataset, splits["train"].image_shape[1])  # the class judge, loaded once
-    rows = []
+    rows, latents = [], None
     for path in args.score_net:
         imputer = load_imputer("mvld", args.dataset, autoencoder_path=args.autoencoder, score_net_path=path)
+        if latents is None:  # every score net is measured on the same autoencoder's latents: encode once
+            latents = {split: encode_latents(imputer.autoencoder, imputer.stats, data.images)
+                       for split, data in splits.items()}
         for split, data in splits.items():
-            z = encode_latents(imputer.autoencoder, imputer.stats, data.images)
+            z = latents[split]
             coherence = validation_coherence(imputer.score_net, imputer.autoencoder, imputer.stats, z, data.labels,
                                              predict, guidance=args.guidance)
             rows.append({"score_net": path or "bundled", "split": split, "n": args.n,
