@@ -1,14 +1,19 @@
 """Guidance from the joint mode: imputation quality against the weight w, at <= 25 network passes.
 
     python benchmarks/bench_guidance.py --dataset mvshapes [--weights 0,0.5,1,2,3] [--n 1000]
-        [--autoencoder PATH --score-net PATH] [--seeds 0]
+        [--autoencoder PATH --score-net PATH] [--seeds 0] [--split test]
+        [--intervals 13:0.75,15:0.4] [--observed-views 1,2,3,4]
 
-Each weight runs the receiver's sampler (DPM-Solver++(2M) SDE) on the first n test objects with
-every count of observed views, as `semcom evaluate` does. w = 0 runs with 24 steps (25 network
-passes per sample) and also with 11; w > 0 with 11 steps, whose 12 calls make 24 passes with both
-branches counted, so every row spends at most 25. Rows (one per weight, steps, seed and count of
-observed views; the ``nfe`` column is the measured passes per sample) go to
-results/<dataset>/guidance.csv, the plot of coherence, PSNR and LPIPS against w to .png.
+Each weight runs the receiver's sampler (DPM-Solver++(2M) SDE) on the first n objects of the
+split with every count of observed views (or those of --observed-views), as `semcom evaluate`
+does. w = 0 runs with 24 steps (25 network passes per sample) and also with 11; w > 0 with 11
+steps, whose 12 calls make 24 passes with both branches counted, so every row spends at most 25.
+``--intervals`` adds, for each w > 0, settings STEPS:MAX_T that guide only the calls at times
+t <= MAX_T (:mod:`semcom.diffusion.guidance`); a setting over 25 passes is refused. Rows (one
+per weight, steps, interval, seed and count of observed views; the ``nfe`` column is the
+measured passes per sample) go to results/<dataset>/guidance.csv (guidance_<split>.csv for
+another split than test), the plot of coherence, PSNR and LPIPS against w to .png (11 steps,
+every call guided). Choose sampler settings on ``--split val`` and report them on test.
 """
 
 from __future__ import annotations
@@ -19,24 +24,47 @@ from pathlib import Path
 from bench_common import plot_panels, write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
-COLUMNS = ("guidance", "steps", "nfe", "seed", "observed_views", "n", "coherence", "camera_acc", "psnr",
+COLUMNS = ("split", "guidance", "guidance_max_t", "steps", "nfe", "seed", "observed_views", "n", "coherence", "camera_acc", "psnr",
            "ssim", "lpips", "fd_clf", "psnr_fg", "delta_e")
 
 
-def settings(weights: list[float]) -> list[tuple[float, int]]:
-    """(weight, steps) pairs within 25 network passes: w = 0 at 24 and 11 steps, w > 0 at 11."""
-    return [(w, s) for w in weights for s in ((24, 11) if w == 0 else (11,))]
+MAX_NFE = 25
 
 
-def plot(rows: list[dict], out: Path, dataset: str) -> None:
+def settings(weights: list[float], intervals: tuple[tuple[int, float], ...] = ()) -> list[tuple[float, int, float]]:
+    """(weight, steps, max_t) within 25 network passes: w = 0 at 24 and 11 steps, w > 0 at 11
+    with every call guided (max_t = 1), then at each (steps, max_t) of ``intervals``."""
+    from semcom.diffusion.samplers import expected_nfe
+    from semcom.diffusion.schedules import make_schedule
+    from semcom.errors import SemcomError
+    from semcom.sampler_defaults import DEFAULT_SAMPLER
+
+    out = []
+    for w in weights:
+        out += [(w, s, 1.0) for s in ((24, 11) if w == 0 else (11,))]
+        out += [(w, s, t) for s, t in intervals if w > 0]
+    for w, s, t in out:
+        nfe = expected_nfe(DEFAULT_SAMPLER, s, w, guidance_max_t=t, schedule=make_schedule("logsnr_uniform", s))
+        if nfe > MAX_NFE:
+            raise SemcomError(f"w = {w}, {s} steps, max_t = {t}: {nfe} network passes > {MAX_NFE}")
+    return out
+
+
+def parse_intervals(text: str) -> tuple[tuple[int, float], ...]:
+    """'13:0.75,15:0.4' -> ((13, 0.75), (15, 0.4))."""
+    pairs = [part.split(":") for part in text.split(",") if part.strip()]
+    return tuple((int(steps), float(max_t)) for steps, max_t in pairs)
+
+
+def plot(rows: list[dict], out: Path, dataset: str, split: str) -> None:
     import pandas as pd
 
     table = pd.DataFrame(rows)
-    table = table[table["steps"] == 11].groupby(["observed_views", "guidance"], as_index=False).mean(numeric_only=True)
+    table = table[(table["steps"] == 11) & (table["guidance_max_t"] == 1.0)].groupby(["observed_views", "guidance"], as_index=False).mean(numeric_only=True)
     curves = {f"{k} observed": part.to_dict("records") for k, part in table.groupby("observed_views")}
     plot_panels(curves, "guidance", [("coherence", "coherence"), ("psnr", "PSNR [dB]"), ("lpips", "LPIPS")],
                 "guidance weight w (11 steps, 24 network passes)",
-                f"{dataset}: guidance from the joint mode (test split, mean over seeds)", out)
+                f"{dataset}: guidance from the joint mode ({split} split, mean over seeds)", out)
 
 
 def main() -> None:
@@ -47,38 +75,52 @@ def main() -> None:
     parser.add_argument("--seeds", default="0", help="comma-separated sampler seeds")
     parser.add_argument("--autoencoder", default=None)
     parser.add_argument("--score-net", default=None)
+    parser.add_argument("--split", default="test", choices=("val", "test"))
+    parser.add_argument("--intervals", default="", help="STEPS:MAX_T settings for w > 0, comma-separated")
+    parser.add_argument("--observed-views", default="", help="comma-separated counts (default: 1 .. V-1)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     weights = [float(w) for w in args.weights.split(",")]
     seeds = [int(s) for s in args.seeds.split(",")]
+    from semcom.errors import SemcomError
+
+    try:
+        grid = settings(weights, parse_intervals(args.intervals))
+    except (SemcomError, ValueError) as err:  # before anything is loaded: one line, exit 2
+        parser.error(str(err))
 
     import torch
 
-    from semcom.data import dataset_info
+    from semcom.data import dataset_info, load_dataset
     from semcom.evaluate import EvaluateConfig, evaluate_imputer
     from semcom.models.imputer import MVLDImputer
     from semcom.system.imputers import load_mvld
 
     torch.set_num_threads(2)
-    out = args.out or ROOT / "results" / args.dataset / "guidance.csv"
+    out = args.out or ROOT / "results" / args.dataset / ("guidance.csv" if args.split == "test"
+                                                         else f"guidance_{args.split}.csv")
+    ks = tuple(int(k) for k in args.observed_views.split(",") if k.strip()) or None
     out.parent.mkdir(parents=True, exist_ok=True)
     loaded = load_mvld(args.dataset, dataset_info(args.dataset).default_size, autoencoder_path=args.autoencoder,
                        score_net_path=args.score_net)  # the networks once; each setting is a sampler
+    data = load_dataset(args.dataset, args.split, n=args.n, progress=False)  # once for every setting
     rows = []
-    for weight, steps in settings(weights):
-        imputer = MVLDImputer(loaded.autoencoder, loaded.score_net, loaded.stats, steps=steps, guidance=weight)
+    for weight, steps, max_t in grid:
+        imputer = MVLDImputer(loaded.autoencoder, loaded.score_net, loaded.stats, steps=steps, guidance=weight,
+                              guidance_max_t=max_t)
         for seed in seeds:
-            config = EvaluateConfig(dataset=args.dataset, n=args.n, seed=seed)
+            config = EvaluateConfig(dataset=args.dataset, n=args.n, seed=seed, observed_views=ks, test_split=data)
             for row in evaluate_imputer(imputer, config, progress=False, reconstruction=False):
                 if row["method"] != "mvld":
                     continue
-                rows.append({"guidance": weight, "steps": steps, "seed": seed,
-                             **{k: row.get(k) for k in COLUMNS if k not in ("guidance", "steps", "seed")}})
+                rows.append({"split": args.split, "guidance": weight, "guidance_max_t": max_t, "steps": steps,
+                             "seed": seed, **{k: row.get(k) for k in COLUMNS
+                                              if k not in ("split", "guidance", "guidance_max_t", "steps", "seed")}})
                 print(", ".join(f"{k}={rows[-1][k]:.4g}" if isinstance(rows[-1][k], float) else f"{k}={rows[-1][k]}"
-                                for k in ("guidance", "steps", "nfe", "observed_views", "coherence", "psnr",
+                                for k in ("guidance", "guidance_max_t", "steps", "nfe", "observed_views", "coherence", "psnr",
                                           "lpips")), flush=True)
         write_csv(out, COLUMNS, rows)  # after every setting: a long run keeps what it has
-    plot(rows, out.with_suffix(".png"), args.dataset)
+    plot(rows, out.with_suffix(".png"), args.dataset, args.split)
     print(f"wrote {out} and {out.with_suffix('.png')}")
 
 

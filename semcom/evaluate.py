@@ -58,7 +58,7 @@ from semcom.metrics.coherence import coherence_counts
 from semcom.metrics.objects import OBJECT_METRICS
 
 #: the row's identity, then the metrics of the judged views, then the coherence counts
-KEY_COLUMNS = ("method", "sampler", "guidance", "nfe", "observed_views", "n")
+KEY_COLUMNS = ("method", "sampler", "guidance", "guidance_max_t", "nfe", "observed_views", "n")
 METRIC_COLUMNS = ("coherence", "camera_acc", "fid", "fd_clf",
                   "lpips", "ssim", "psnr", "psnr_fg", "delta_e", "fid_recon", "kid")
 COUNT_COLUMNS = ("coherence_hits", "coherence_trials")
@@ -380,6 +380,7 @@ def evaluate_imputer(imputer, config: EvaluateConfig, *, method: str = "mvld", p
         ours = m == method
         rows.append({"method": m, "sampler": getattr(imputer, "sampler_name", "") if ours else "",
                      "guidance": getattr(imputer, "guidance", None) if ours else None,
+                     "guidance_max_t": getattr(imputer, "guidance_max_t", None) if ours else None,
                      "nfe": nfe if ours else 0, "observed_views": k, "n": len(test),
                      **{c: values.get(c) for c in METRIC_COLUMNS + COUNT_COLUMNS}, "n_images": values["n_images"]})
     return rows

@@ -20,6 +20,8 @@ from semcom.sampler_defaults import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DEFAULT_S
 @click.option("--steps", type=COUNT, default=DEFAULT_STEPS, show_default=True, help="Sampler steps (mvld).")
 @click.option("--guidance", type=FiniteFloat(0.0, 20.0), default=DEFAULT_GUIDANCE, show_default=True,
               help="mvld: weight of guidance from the joint mode (0 = none; doubles the network passes).")
+@click.option("--guidance-max-t", type=FiniteFloat(0.0, 1.0), default=1.0, show_default=True,
+              help="mvld: guide only the steps at diffusion times t <= this (1 = every step); the others cost one pass.")
 @click.option("--n", type=click.IntRange(1, 100_000), default=1000, show_default=True, help="Test objects.")
 @click.option("--fid/--no-fid", default=False, show_default=True,
               help="Also FID and KID on Inception features (about 0.2 s per image per core; "
@@ -34,7 +36,7 @@ from semcom.sampler_defaults import DEFAULT_GUIDANCE, DEFAULT_SAMPLER, DEFAULT_S
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--out", type=OutputFile(".csv"), default=None,
               help="CSV to write [default: results/<dataset>/imputation.csv].")
-def evaluate(dataset, size, imputer_names, sampler, steps, guidance, n, fid, autoencoder_path, score_net_path,
+def evaluate(dataset, size, imputer_names, sampler, steps, guidance, guidance_max_t, n, fid, autoencoder_path, score_net_path,
              peer_path, seed, out) -> None:
     """Quality of imputed views per number of observed views, with the reconstruction ceiling and
     two naive baselines; prints the table, writes CSV and a figure.
@@ -62,6 +64,7 @@ def evaluate(dataset, size, imputer_names, sampler, steps, guidance, n, fid, aut
     config = EvaluateConfig(dataset=dataset, size=size, n=n, seed=seed, fid=fid)
     # every model is loaded before any is evaluated: a missing one is found in seconds
     imputers = [load_imputer(name, dataset, size=size, sampler=sampler, steps=steps, guidance=guidance,
+                             guidance_max_t=guidance_max_t if name == "mvld" else 1.0,
                              autoencoder_path=autoencoder_path, score_net_path=score_net_path,
                              peer_path=peer_path if name != "mvld" else None) for name in names]
     rows, seen = [], set()

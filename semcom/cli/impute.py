@@ -97,10 +97,13 @@ GRID_FORMATS = (".png", ".pdf", ".svg", ".jpg")
 @click.option("--steps", type=COUNT, default=DEFAULT_STEPS, show_default=True)
 @click.option("--guidance", type=FiniteFloat(0.0, 20.0), default=DEFAULT_GUIDANCE, show_default=True,
               help="Weight of guidance from the joint mode (0 = none).")
+@click.option("--guidance-max-t", type=FiniteFloat(0.0, 1.0), default=1.0, show_default=True,
+              help="Guide only the steps at diffusion times t <= this (1 = every step); the others cost one pass.")
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--out", type=OutputFile(*GRID_FORMATS), default="impute.png", show_default=True)
 def impute(
-    dataset, observed, autoencoder_path, score_net_path, split, rows, sampler, steps, guidance, seed, out
+    dataset, observed, autoencoder_path, score_net_path, split, rows, sampler, steps, guidance, guidance_max_t, seed,
+    out
 ):
     """Impute the views not in --observed for a few objects and write a comparison grid."""
     from semcom.data import load_dataset
@@ -110,7 +113,7 @@ def impute(
     sent = parse_observed(observed, ds.view_names)
     imputer = load_mvld(dataset, ds.image_shape[-1], autoencoder_path=autoencoder_path,
                         score_net_path=score_net_path, sampler=sampler, steps=steps,
-                        guidance=guidance)
+                        guidance=guidance, guidance_max_t=guidance_max_t)
     x, y = ds.batch(slice(0, min(rows, len(ds))))
     mask = torch.zeros(len(x), ds.num_views, dtype=torch.bool)
     mask[:, sent] = True

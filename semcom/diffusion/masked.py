@@ -30,30 +30,44 @@ from collections.abc import Callable
 import torch
 
 from semcom.diffusion.sde import VPSDE, expand_like
-from semcom.errors import SemcomError
+from semcom.errors import SemcomError, check_choice
 
 #: score_net(z_t: [B, V, ...], tau: [B, V]) -> [B, V, ...], the prediction of -eps.
 ScoreNet = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
+#: how :func:`sample_observed_mask` draws a conditioning set (see its doc)
+SUBSET_DRAWS: tuple[str, ...] = ("uniform_subset", "uniform_count")
+
+
 def sample_observed_mask(
-    batch: int, views: int, generator: torch.Generator, joint_prob: float = 0.2
+    batch: int, views: int, generator: torch.Generator, joint_prob: float = 0.2,
+    subsets: str = "uniform_subset",
 ) -> torch.Tensor:
     """Draw which views condition each sample: returns observed: [B, V] bool.
 
     With probability ``joint_prob`` a sample is joint (no view observed); otherwise its
-    conditioning set is drawn uniformly among the 2^V - 2 non-empty proper subsets, so at
-    least one view is always diffused.
+    conditioning set C is a non-empty proper subset, so at least one view is always diffused.
+    ``subsets``: "uniform_subset" draws C uniformly among the 2^V - 2 such subsets (MLD's
+    choice: |C| = 1 has probability V / (2^V - 2), 1/6 for V = 5); "uniform_count" draws
+    |C| uniformly in 1 .. V-1, then C uniformly among the subsets of that size (every count of
+    observed views equally often: 1/4 each for V = 5).
     """
     if views < 2 and joint_prob < 1.0:
         raise SemcomError(f"masked diffusion needs at least 2 views for conditioning, got {views}")
     if not 0.0 <= joint_prob <= 1.0:
         raise SemcomError(f"joint_prob must be in [0, 1], got {joint_prob}")
+    check_choice("subsets", subsets, SUBSET_DRAWS)
     joint = torch.rand(batch, generator=generator) < joint_prob
-    # subset code k uniform in {1, ..., 2^V - 2}: its bits are the observed views
-    code = torch.randint(1, 2**views - 1, (batch,), generator=generator)
-    bits = (code[:, None] >> torch.arange(views)[None, :]) & 1
-    return (bits.bool()) & ~joint[:, None]
+    if subsets == "uniform_subset":
+        # subset code k uniform in {1, ..., 2^V - 2}: its bits are the observed views
+        code = torch.randint(1, 2**views - 1, (batch,), generator=generator)
+        bits = (code[:, None] >> torch.arange(views)[None, :]) & 1
+        return (bits.bool()) & ~joint[:, None]
+    count = torch.randint(1, views, (batch, 1), generator=generator)  # |C| in 1 .. V-1
+    # the views ranked by uniform keys: the |C| lowest ranks form a uniform subset of that size
+    rank = torch.rand(batch, views, generator=generator).argsort(dim=1).argsort(dim=1)
+    return (rank < count) & ~joint[:, None]
 
 
 def multi_time(t: torch.Tensor, observed: torch.Tensor) -> torch.Tensor:

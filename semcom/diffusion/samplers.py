@@ -297,9 +297,24 @@ def get_sampler(name: str) -> Callable[..., torch.Tensor]:
     return SAMPLERS[name]
 
 
-def expected_nfe(name: str, steps: int, guidance: float = 0.0) -> int:
+def expected_nfe(name: str, steps: int, guidance: float = 0.0, *, guidance_max_t: float = 1.0,
+                 schedule: torch.Tensor | None = None) -> int:
     """Network evaluations per sample of sampler ``name`` with ``steps`` steps; guidance
-    (weight > 0, :mod:`semcom.diffusion.guidance`) doubles them."""
+    (weight > 0, :mod:`semcom.diffusion.guidance`) doubles them, or with ``guidance_max_t`` < 1
+    adds one pass per call at a time t <= guidance_max_t of ``schedule`` ([steps + 1] times;
+    built-in samplers only: they call the network at schedule[0 .. N], Heun twice at each
+    time after the first)."""
     check_choice("sampler", name, SAMPLERS)
     per_step, extra = _NFE[name]
-    return (per_step * steps + extra) * (2 if guidance > 0 else 1)
+    plain = per_step * steps + extra
+    if guidance <= 0:
+        return plain
+    if guidance_max_t >= 1.0:
+        return 2 * plain
+    if name not in _BUILTIN_SAMPLERS:
+        raise SemcomError(f"expected_nfe with guidance_max_t < 1 knows the call times of the built-in samplers "
+                          f"only ({', '.join(_BUILTIN_SAMPLERS)}), not {name!r}: count with NFECounter")
+    if schedule is None or len(schedule) != steps + 1:
+        raise SemcomError(f"expected_nfe with guidance_max_t < 1 needs the schedule of {steps + 1} times")
+    times = schedule if per_step == 1 else torch.cat([schedule[:1], schedule[1:].repeat_interleave(2)])
+    return plain + int((times <= guidance_max_t).sum())

@@ -24,7 +24,7 @@ from typing import Literal
 
 import torch
 
-from semcom.diffusion.guidance import check_guidance, joint_guided_denoiser
+from semcom.diffusion.guidance import check_guidance, check_guidance_max_t, joint_guided_denoiser
 from semcom.diffusion.samplers import NFECounter, denoiser_from_score_net, get_sampler
 from semcom.diffusion.schedules import make_schedule
 from semcom.diffusion.sde import VPSDE, expand_like
@@ -102,7 +102,8 @@ class MVLDImputer(LatentImputer):
     drifted far off at any NFE (see benchmarks/bench_diffusion_sampler_quality.py); on the
     exact Gaussian toy all of them converge. ``guidance``: the weight w of guidance from the
     joint mode (:mod:`semcom.diffusion.guidance`; 0 = none), which doubles the network passes
-    per step. ``last_nfe`` holds the network passes per sample of the last
+    per step; ``guidance_max_t`` < 1 guides only the steps at times t <= guidance_max_t (the
+    others cost 1 pass). ``last_nfe`` holds the network passes per sample of the last
     :meth:`impute_latents` call, both guidance branches counted (0 when nothing was missing).
     """
 
@@ -115,6 +116,7 @@ class MVLDImputer(LatentImputer):
         sampler: str = DEFAULT_SAMPLER,
         steps: int = DEFAULT_STEPS,
         guidance: float = DEFAULT_GUIDANCE,
+        guidance_max_t: float = 1.0,
         schedule: str = "logsnr_uniform",
         t_min: float = 1e-3,
         observed_output: ObservedOutput = "input",
@@ -137,6 +139,7 @@ class MVLDImputer(LatentImputer):
         self.sampler = get_sampler(sampler)
         self.schedule = make_schedule(schedule, steps, t_min=t_min)
         self.guidance = check_guidance(guidance)
+        self.guidance_max_t = check_guidance_max_t(guidance_max_t)
         self.observed_output = check_choice(
             "observed_output", observed_output, ("input", "decoded")
         )
@@ -168,8 +171,8 @@ class MVLDImputer(LatentImputer):
         )
         counter = NFECounter(denoiser_from_score_net(self.score_net, self.sde))
         denoiser = joint_guided_denoiser(
-            counter, self.guidance, observed_mask=observed, known=latents, generator=generator,
-            sde=self.sde,
+            counter, self.guidance, max_t=self.guidance_max_t, observed_mask=observed, known=latents,
+            generator=generator, sde=self.sde,
         )
         out = self.sampler(
             denoiser,

@@ -27,6 +27,7 @@ import torch
 
 from semcom.diffusion.ema import EMA
 from semcom.diffusion.masked import (
+    SUBSET_DRAWS,
     masked_diffusion_loss,
     sample_observed_mask,
     sample_training_times,
@@ -68,6 +69,7 @@ class DiffusionTrainConfig(RunConfig):
     groups: int = 8
     dropout: float = 0.0
     joint_prob: float = 0.2
+    subsets: str = "uniform_subset"  # how conditioning sets are drawn (semcom.diffusion.masked.SUBSET_DRAWS)
     t_min: float = 1e-3
     batch_size: int = 256
     lr: float = 1e-4
@@ -85,6 +87,7 @@ class DiffusionTrainConfig(RunConfig):
     def __post_init__(self) -> None:
         super().__post_init__()
         check_choice("DiffusionTrainConfig: precision", self.precision, PRECISIONS)
+        check_choice("DiffusionTrainConfig: subsets", self.subsets, SUBSET_DRAWS)
         if self.val_coherence_objects < 0 or self.min_snr_gamma < 0:
             raise SemcomError(f"DiffusionTrainConfig: val_coherence_objects and min_snr_gamma must be >= 0, "
                               f"got {self.val_coherence_objects}, {self.min_snr_gamma}")
@@ -247,7 +250,7 @@ def train_diffusion(
 
     def step() -> float:
         idx = torch.randint(0, len(train_z), (config.batch_size,), generator=g)
-        observed = sample_observed_mask(config.batch_size, views, g, config.joint_prob)
+        observed = sample_observed_mask(config.batch_size, views, g, config.joint_prob, config.subsets)
         t = sample_training_times(config.batch_size, g, config.t_min)
         with autocast(config.precision):
             loss = masked_diffusion_loss(net, train_z[idx], observed, t, g,

@@ -86,9 +86,10 @@ def peer_checkpoint(method: str, dataset: str, size: int) -> Path:
 
 def load_mvld(dataset: str, size: int, *, autoencoder_path=None, score_net_path=None,
               sampler: str = DEFAULT_SAMPLER, steps: int = DEFAULT_STEPS,
-              guidance: float = DEFAULT_GUIDANCE):
+              guidance: float = DEFAULT_GUIDANCE, guidance_max_t: float = 1.0):
     """The MVLD imputer for ``dataset`` at image side ``size``: the given checkpoints, else
-    those :func:`mvld_checkpoints` finds; checks that they fit the dataset."""
+    those :func:`mvld_checkpoints` finds; checks that they fit the dataset. ``guidance_max_t``:
+    guide only the steps at times t <= it (:mod:`semcom.diffusion.guidance`)."""
     from semcom.data import dataset_info
     from semcom.models.checkpoint import load_autoencoder, load_score_net
     from semcom.models.imputer import MVLDImputer
@@ -102,18 +103,20 @@ def load_mvld(dataset: str, size: int, *, autoencoder_path=None, score_net_path=
                                              image_size=size, dataset=dataset, require_stats=True)
     score_net, _ = load_score_net(score_net_path, views=autoencoder.config.views,
                                   latent_dim=autoencoder.config.latent_dim)
-    return MVLDImputer(autoencoder, score_net, stats, sampler=sampler, steps=steps, guidance=guidance)
+    return MVLDImputer(autoencoder, score_net, stats, sampler=sampler, steps=steps, guidance=guidance,
+                       guidance_max_t=guidance_max_t)
 
 
 def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: str = DEFAULT_SAMPLER,
                  steps: int = DEFAULT_STEPS, guidance: float = DEFAULT_GUIDANCE, autoencoder_path=None,
-                 score_net_path=None, peer_path=None):
+                 score_net_path=None, peer_path=None, guidance_max_t: float = 1.0):
     """The imputer ``name`` trained on ``dataset`` at image side ``size`` (dataset default).
 
     autoencoder_path, score_net_path: mvld's checkpoints (default: :func:`mvld_checkpoints`);
     peer_path: a VAE's checkpoint (default: :func:`peer_checkpoint`).
 
-    sampler, steps, guidance: the diffusion sampler of mvld and its guidance weight (the VAEs need none: one encoder and one
+    sampler, steps, guidance: the diffusion sampler of mvld and its guidance weight;
+    guidance_max_t: mvld guides only the steps at times t <= it (the VAEs need none: one encoder and one
     decoder pass, the latent drawn from their posterior). The VAEs come wrapped in a
     :class:`~semcom.models.peers.link.ViewSpaceImputer`: in the semantic scheme they impute
     from the views decoded by the MVLD autoencoder, whose latents are what is sent (the same
@@ -124,6 +127,8 @@ def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: s
     check_choice("imputer", name, IMPUTERS)
     info = dataset_info(dataset)
     size = info.check_size(size)
+    if guidance_max_t != 1.0 and name != "mvld":
+        raise SemcomError(f"guidance_max_t is an option of mvld's sampler; {name} has none (leave it at 1)")
     if IMPUTERS[name] is not None:
         return IMPUTERS[name](dataset, size, sampler=sampler, steps=steps, guidance=guidance)
     if name != "mvld":
@@ -136,7 +141,7 @@ def load_imputer(name: str, dataset: str, *, size: int | None = None, sampler: s
     if peer_path is not None:
         raise SemcomError("a VAE checkpoint was given for mvld; mvld takes autoencoder_path and score_net_path")
     return load_mvld(dataset, size, autoencoder_path=autoencoder_path, score_net_path=score_net_path,
-                     sampler=sampler, steps=steps, guidance=guidance)
+                     sampler=sampler, steps=steps, guidance=guidance, guidance_max_t=guidance_max_t)
 
 
 def _load_peer_imputer(method: str, path, size: int, info):

@@ -35,6 +35,7 @@ def test_grid_is_written(tmp_path):
 @pytest.mark.parametrize("argv, expected", [
     (["--out", "grid.txt"], "grid.txt: unsupported file type '.txt'; allowed: .png, .pdf, .svg, .jpg"),
     (["--n", "0", "--out", "grid.png"], "Invalid value for '--n'"),
+    (["--guidance-max-t", "1.5", "--out", "grid.png"], "Invalid value for '--guidance-max-t'"),
 ])
 def test_bad_output_or_count_is_one_line_before_any_work(argv, expected, capsys):
     from semcom.cli import main

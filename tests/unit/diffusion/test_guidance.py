@@ -90,3 +90,51 @@ def test_bad_weights_give_one_line_errors(bad):
     observed, known, _ = _inputs()
     with pytest.raises(SemcomError, match="seeded torch.Generator"):
         joint_guided_denoiser(_probe, 1.0, observed_mask=observed, known=known, generator=None)
+
+
+def test_guidance_interval_guides_only_calls_at_or_below_max_t():
+    """Calls above max_t are the plain conditional denoiser (one pass); at or below, guided."""
+    observed, known, x = _inputs()
+
+    def denoiser(xx, tt):  # conditional calls say 1, joint calls say 0
+        return torch.ones_like(xx) * (tt == 0).any(dim=1)[:, None, None]
+
+    w, max_t = 2.0, 0.5
+    counter = NFECounter(denoiser)
+    guided = joint_guided_denoiser(counter, w, max_t=max_t, observed_mask=observed, known=known,
+                                   generator=torch.Generator().manual_seed(0))
+    for t, want, passes in ((0.9, 1.0, 1), (0.5, 1.0 + w, 2), (0.2, 1.0 + w, 2)):
+        counter.nfe = 0
+        out = guided(x, torch.where(observed, 0.0, t))
+        assert torch.allclose(out[~observed], torch.full_like(out[~observed], want)) and counter.nfe == passes
+    # samples at different times in one call: only those at or below max_t are guided
+    tau = torch.where(observed, 0.0, torch.tensor([0.9, 0.3, 0.9, 0.3, 0.9])[:, None])
+    out = guided(x, tau)
+    low = tau.max(dim=1).values <= max_t
+    assert torch.allclose(out[low][~observed[low]], torch.tensor(1.0 + w))
+    assert torch.allclose(out[~low][~observed[~low]], torch.tensor(1.0))
+
+
+@pytest.mark.parametrize("sampler,steps,max_t", [("dpmpp_2m_sde", 13, 0.75), ("heun", 5, 0.4),
+                                                 ("euler_maruyama", 7, 0.0), ("ddim", 4, 1.0)])
+def test_counted_passes_match_expected_nfe_with_an_interval(sampler, steps, max_t):
+    from semcom.diffusion.samplers import expected_nfe, get_sampler
+
+    observed, known, _ = _inputs()
+    counter = NFECounter(lambda xx, tt: torch.zeros_like(xx))
+    g = torch.Generator().manual_seed(0)
+    schedule = make_schedule("logsnr_uniform", steps)
+    guided = joint_guided_denoiser(counter, 1.0, max_t=max_t, observed_mask=observed, known=known, generator=g)
+    get_sampler(sampler)(guided, torch.randn(B, V, D, generator=g), schedule, observed_mask=observed,
+                         known=known, generator=g)
+    assert counter.nfe == expected_nfe(sampler, steps, 1.0, guidance_max_t=max_t, schedule=schedule)
+    if max_t == 0.0:  # no call is guided
+        assert counter.nfe == expected_nfe(sampler, steps)
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan")])
+def test_bad_interval_bounds_give_one_line_errors(bad):
+    from semcom.diffusion.guidance import check_guidance_max_t
+
+    with pytest.raises(SemcomError, match=r"guidance_max_t must be in \[0, 1\]"):
+        check_guidance_max_t(bad)

@@ -25,6 +25,31 @@ def test_joint_probability_and_uniform_proper_subsets():
     assert torch.all((counts[1:-1] - expected).abs() < 5 * expected**0.5)
 
 
+def test_uniform_count_draws_each_count_equally_then_a_uniform_subset_of_it():
+    g = torch.Generator().manual_seed(0)
+    n, v, d = 60000, 5, 0.2
+    obs = sample_observed_mask(n, v, g, joint_prob=d, subsets="uniform_count")
+    joint = ~obs.any(1)
+    assert abs(joint.float().mean().item() - d) < 0.01
+    assert not obs.all(1).any()
+    cond = obs[~joint]
+    sizes = torch.bincount(cond.sum(1), minlength=v + 1)
+    assert sizes[0] == 0 and sizes[v] == 0
+    per_count = len(cond) / (v - 1)  # |C| = 1 .. 4 each a quarter
+    assert torch.all((sizes[1:v] - per_count).abs() < 5 * per_count**0.5)
+    codes = (cond.long() * (2 ** torch.arange(v))).sum(1)
+    counts = torch.bincount(codes, minlength=2**v)
+    for k in range(1, v):  # within a count, each of the C(v, k) subsets equally often
+        members = [c for c in range(2**v) if bin(c).count("1") == k]
+        expected = per_count / len(members)
+        assert all(abs(counts[c] - expected) < 5 * expected**0.5 for c in members)
+
+
+def test_unknown_subset_draw_is_a_one_line_error():
+    with pytest.raises(SemcomError, match="uniform_count"):
+        sample_observed_mask(4, 3, torch.Generator(), subsets="uniform")
+
+
 def test_mask_is_seeded_and_checks_views():
     a = sample_observed_mask(16, 4, torch.Generator().manual_seed(1))
     b = sample_observed_mask(16, 4, torch.Generator().manual_seed(1))

@@ -76,3 +76,21 @@ def test_the_bundled_half_precision_polymnist_model_loads_as_float32():
     observed = torch.tensor([[True, False, False, False, False]] * 2)
     out = imputer.impute(views, observed, torch.Generator().manual_seed(0))
     assert out.shape == views.shape and torch.isfinite(out).all()
+
+
+def test_a_guidance_interval_for_a_vae_is_a_one_line_error():
+    with pytest.raises(SemcomError, match="guidance_max_t is an option of mvld's sampler; mopoe has none"):
+        load_imputer("mopoe", "mvshapes", guidance_max_t=0.5)
+
+
+def test_the_guidance_interval_reaches_the_mvld_sampler():
+    imputer = load_imputer("mvld", "mvshapes", steps=3, guidance=1.0, guidance_max_t=0.5)
+    assert imputer.guidance_max_t == 0.5
+    views = torch.rand(2, 4, 3, 32, 32)
+    observed = torch.tensor([[True, False, False, False]] * 2)
+    imputer.impute(views, observed, torch.Generator().manual_seed(0))
+    # 4 calls at the times of a 3-step schedule, those at t <= 0.5 guided
+    from semcom.diffusion.samplers import expected_nfe
+
+    want = expected_nfe("dpmpp_2m_sde", 3, 1.0, guidance_max_t=0.5, schedule=imputer.schedule)
+    assert imputer.last_nfe == want and 4 < want < 8
