@@ -70,7 +70,7 @@ curves: $(INSTALLED)
 	    --out $(MV)/score_net_curves.png
 	$(BIN)/semcom train curves --model "autoencoder=$(MV)/autoencoder_log.csv" --metric val_psnr --metric val_psnr_fg \
 	    --out $(MV)/autoencoder_curves.png
-	$(BIN)/semcom train curves --model "score net (bundled: token reader, two stages)=$(PM)/diffusion_reader_log.csv,$(PM)/diffusion_reader2_log.csv" \
+	$(BIN)/semcom train curves --model "score net (bundled: token reader, three stages)=$(PM)/diffusion_reader_log.csv,$(PM)/diffusion_reader2_log.csv,$(PM)/diffusion_reader3_log.csv" \
 	    --model "score net without the reader (bundled before; three stages)=$(PM)/diffusion_log.csv,$(PM)/diffusion_full_ae_log.csv,$(PM)/diffusion_minsnr5_log.csv" \
 	    --out $(PM)/score_net_curves.png
 	$(BIN)/semcom train curves --model "autoencoder=$(PM)/autoencoder_log.csv,$(PM)/autoencoder_decoder_log.csv,$(PM)/autoencoder_decoder2_log.csv,$(PM)/autoencoder_decoder3_log.csv,$(PM)/autoencoder_full_log.csv" \

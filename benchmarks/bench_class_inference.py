@@ -1,7 +1,8 @@
 """Where does coherence from one view get lost: in the latent, or in the score net's inference?
 
     python benchmarks/bench_class_inference.py [--dataset polymnist] [--n 1000] [--n-probe 10000]
-        [--guidance 2] [--score-net PATH] [--autoencoder PATH] [--out CSV] [--plot-only]
+        [--guidance 2] [--steps 11] [--guidance-max-t 1] [--score-net PATH] [--autoencoder PATH]
+        [--out CSV] [--plot-only]
 
 Three measures on the first n objects of the ``test`` split, per view:
 
@@ -12,7 +13,8 @@ Three measures on the first n objects of the ``test`` split, per view:
   reference for what the latent holds, not a receiver.
 - ``reconstruction`` / ``true_views``: the class judge on the autoencoder's reconstruction and on
   the true view (what the decoder and the judge lose).
-- ``imputed``: the receiver's sampler (guidance ``--guidance``, seed 0) imputes every other view
+- ``imputed``: the receiver's sampler (``--steps``, guidance ``--guidance`` at the steps with
+  t <= ``--guidance-max-t``, seed 0) imputes every other view
   from view ``source`` alone, for every source: the share of imputed ``target`` views the judge
   gives the object's class (source = target: the observed view, decoded).
 
@@ -113,12 +115,15 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000, help="test objects")
     parser.add_argument("--n-probe", type=int, default=10000, help="train objects the probes learn from")
     parser.add_argument("--guidance", type=float, default=1.0)
+    parser.add_argument("--steps", type=int, default=11, help="sampler steps")
+    parser.add_argument("--guidance-max-t", type=float, default=1.0, help="guide only the steps at t <= this")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--plot-only", action="store_true", help="redraw the .png from the --out table")
     args = parser.parse_args()
     out = args.out or ROOT / "results" / args.dataset / "class_inference.csv"
     title = (f"{args.dataset}, score net {args.score_net or 'bundled'}: {args.n} test objects, "
-             f"guidance {args.guidance:g}")
+             f"guidance {args.guidance:g}" + (f" at t <= {args.guidance_max_t:g}" if args.guidance_max_t < 1 else "")
+             + f", {args.steps} steps")
     if args.plot_only:
         with out.open() as handle:
             rows = [{**r, "source": int(r["source"]), "target": int(r["target"]), "accuracy": float(r["accuracy"])}
@@ -155,7 +160,8 @@ def main() -> None:
     for kind in ("linear", "mlp"):
         add(f"probe_{kind}", probe_accuracy(kind, train_z, train.labels, test_z, test.labels))
         print(f"probe_{kind}:", [r["accuracy"] for r in rows[-views:]], flush=True)
-    imputer = MVLDImputer(ae, loaded.score_net.eval(), stats, guidance=args.guidance)
+    imputer = MVLDImputer(ae, loaded.score_net.eval(), stats, steps=args.steps, guidance=args.guidance,
+                          guidance_max_t=args.guidance_max_t)
     with torch.no_grad():
         add("reconstruction", (predict(imputer.decode(test_z)) == test.labels[:, None]).float().mean(0))
         add("true_views", (predict(test.images.float() / 255) == test.labels[:, None]).float().mean(0))
