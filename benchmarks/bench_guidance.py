@@ -2,7 +2,7 @@
 
     python benchmarks/bench_guidance.py --dataset mvshapes [--weights 0,0.5,1,2,3] [--n 1000]
         [--autoencoder PATH --score-net PATH] [--seeds 0] [--split test]
-        [--intervals 13:0.75,15:0.4] [--observed-views 1,2,3,4]
+        [--intervals 13:0.75,15:0.4] [--observed-views 1,2,3,4] [--plot-only]
 
 Each weight runs the receiver's sampler (DPM-Solver++(2M) SDE) on the first n objects of the
 split with every count of observed views (or those of --observed-views), as `semcom evaluate`
@@ -12,8 +12,8 @@ steps, whose 12 calls make 24 passes with both branches counted, so every row sp
 t <= MAX_T (:mod:`semcom.diffusion.guidance`); a setting over 25 passes is refused. Rows (one
 per weight, steps, interval, seed and count of observed views; the ``nfe`` column is the
 measured passes per sample) go to results/<dataset>/guidance.csv (guidance_<split>.csv for
-another split than test), the plot of coherence, PSNR and LPIPS against w to .png (11 steps,
-every call guided). Choose sampler settings on ``--split val`` and report them on test.
+another split than test), the plot of coherence, PSNR and LPIPS against w to .png (a colour per
+count of observed views, a line style per setting; ``--plot-only`` redraws it from the table). Choose sampler settings on ``--split val`` and report them on test.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench_common import plot_panels, write_csv
+from bench_common import write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = ("split", "guidance", "guidance_max_t", "steps", "nfe", "seed", "observed_views", "n", "coherence", "camera_acc", "psnr",
@@ -57,14 +57,42 @@ def parse_intervals(text: str) -> tuple[tuple[int, float], ...]:
 
 
 def plot(rows: list[dict], out: Path, dataset: str, split: str) -> None:
+    """Coherence, PSNR and LPIPS against w, mean over seeds: a colour per count of observed
+    views, solid for 11 steps with every call guided, dashed and dotted for the intervals."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     import pandas as pd
 
     table = pd.DataFrame(rows)
-    table = table[(table["steps"] == 11) & (table["guidance_max_t"] == 1.0)].groupby(["observed_views", "guidance"], as_index=False).mean(numeric_only=True)
-    curves = {f"{k} observed": part.to_dict("records") for k, part in table.groupby("observed_views")}
-    plot_panels(curves, "guidance", [("coherence", "coherence"), ("psnr", "PSNR [dB]"), ("lpips", "LPIPS")],
-                "guidance weight w (11 steps, 24 network passes)",
-                f"{dataset}: guidance from the joint mode ({split} split, mean over seeds)", out)
+    if "guidance_max_t" not in table:  # a table of the version before the intervals
+        table["guidance_max_t"] = 1.0
+    table = table[~((table["guidance"] == 0) & (table["steps"] == 24))]  # w = 0 drawn at 11 steps
+    table = table.groupby(["observed_views", "steps", "guidance_max_t", "guidance"], as_index=False).mean(
+        numeric_only=True)
+    settings_seen = sorted({(int(s), float(t)) for s, t in zip(table["steps"], table["guidance_max_t"])},
+                           key=lambda st: (st[1] < 1.0, -st[1]))
+    styles = dict(zip(settings_seen, ("-", "--", ":", "-.")))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    panels = [("coherence", "coherence"), ("psnr", "PSNR [dB]"), ("lpips", "LPIPS")]
+    fig, axes = plt.subplots(1, len(panels), figsize=(12.5, 3.8))
+    for ax, (key, title) in zip(axes, panels):
+        for i, (k, by_count) in enumerate(table.groupby("observed_views")):
+            for (steps, max_t), part in by_count.groupby(["steps", "guidance_max_t"]):
+                style = styles.get((int(steps), float(max_t)), "-")
+                every = "every call" if max_t >= 1 else f"t <= {max_t:g}"
+                label = f"{k} observed" if style == "-" else f"{k} observed: {steps} steps, guided at {every}"
+                ax.plot(part["guidance"], part[key], style, marker=".", color=colours[i % len(colours)], label=label)
+        ax.set(xlabel="guidance weight w", title=title)
+        ax.grid(alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=7)
+    fig.suptitle(f"{dataset}: guidance from the joint mode ({split} split, mean over seeds; solid: 11 steps, "
+                 f"every call guided, 24 passes; w = 0: 11 steps unguided)", fontsize=10)
+    fig.tight_layout(rect=(0, 0.06 * (1 + (len(labels) - 1) // 4), 1, 1))
+    fig.savefig(out, dpi=130)
+    plt.close(fig)
 
 
 def main() -> None:
@@ -79,9 +107,18 @@ def main() -> None:
     parser.add_argument("--intervals", default="", help="STEPS:MAX_T settings for w > 0, comma-separated")
     parser.add_argument("--observed-views", default="", help="comma-separated counts (default: 1 .. V-1)")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--plot-only", action="store_true", help="redraw the .png from the --out table")
     args = parser.parse_args()
     weights = [float(w) for w in args.weights.split(",")]
     seeds = [int(s) for s in args.seeds.split(",")]
+    out = args.out or ROOT / "results" / args.dataset / ("guidance.csv" if args.split == "test"
+                                                         else f"guidance_{args.split}.csv")
+    if args.plot_only:
+        import pandas as pd
+
+        plot(pd.read_csv(out).to_dict("records"), out.with_suffix(".png"), args.dataset, args.split)
+        print(f"wrote {out.with_suffix('.png')}")
+        return
     from semcom.errors import SemcomError
 
     try:
@@ -97,8 +134,6 @@ def main() -> None:
     from semcom.system.imputers import load_mvld
 
     torch.set_num_threads(2)
-    out = args.out or ROOT / "results" / args.dataset / ("guidance.csv" if args.split == "test"
-                                                         else f"guidance_{args.split}.csv")
     ks = tuple(int(k) for k in args.observed_views.split(",") if k.strip()) or None
     out.parent.mkdir(parents=True, exist_ok=True)
     loaded = load_mvld(args.dataset, dataset_info(args.dataset).default_size, autoencoder_path=args.autoencoder,
