@@ -130,6 +130,7 @@ def main() -> None:
 
     from semcom.data import dataset_info, load_dataset
     from semcom.evaluate import EvaluateConfig, evaluate_imputer
+    from semcom.metrics.classifier import load_classifier
     from semcom.models.imputer import MVLDImputer
     from semcom.system.imputers import load_mvld
 
@@ -138,13 +139,16 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     loaded = load_mvld(args.dataset, dataset_info(args.dataset).default_size, autoencoder_path=args.autoencoder,
                        score_net_path=args.score_net)  # the networks once; each setting is a sampler
-    data = load_dataset(args.dataset, args.split, n=args.n, progress=False)  # once for every setting
+    # the split and the class judge once for every setting; no baseline rows (the table keeps mvld's only)
+    data = load_dataset(args.dataset, args.split, n=args.n, progress=False)
+    judge = load_classifier(args.dataset, data.image_shape[-1])
     rows = []
     for weight, steps, max_t in grid:
         imputer = MVLDImputer(loaded.autoencoder, loaded.score_net, loaded.stats, steps=steps, guidance=weight,
                               guidance_max_t=max_t)
         for seed in seeds:
-            config = EvaluateConfig(dataset=args.dataset, n=args.n, seed=seed, observed_views=ks, test_split=data)
+            config = EvaluateConfig(dataset=args.dataset, n=args.n, seed=seed, observed_views=ks, test_split=data,
+                                    baselines=False, classifier=judge)
             for row in evaluate_imputer(imputer, config, progress=False, reconstruction=False):
                 if row["method"] != "mvld":
                     continue
